@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using UploadsGrpc.Server.Upstream;
+using UploadsGrpc.Server.Validation;
+using RpcStatus = Google.Rpc.Status;
+
+namespace UploadsGrpc.Server.Errors;
+
+/// <summary>
+/// The one place where a failure becomes a gRPC status (DESIGN.md, "Errors"). Every status carries an
+/// ErrorInfo; validation adds a BadRequest, and an upstream that said when to retry adds a RetryInfo.
+/// </summary>
+internal sealed partial class ErrorMapper(SecretRedactor redactor, TimeProvider clock, ILogger<ErrorMapper> logger)
+{
+    /// <summary>What a 429 without a retry header tells the client to wait: the SDKs' first backoff, rounded up.</summary>
+    internal static readonly TimeSpan DefaultRateLimitDelay = TimeSpan.FromSeconds(1);
+
+    public RpcException Map(Exception exception, ServerCallContext context, string? requestId)
+    {
+        var status = exception switch
+        {
+            RpcException rpc when rpc.Trailers.GetRpcStatus() is { } rich => rich,
+            RpcException rpc => Facade(rpc.StatusCode, HttpStatusMapping.ToUpperSnake(rpc.StatusCode.ToString())!, rpc.Status.Detail),
+            InvalidRequestException invalid => FromValidation(invalid),
+            UpstreamException upstream => FromUpstream(upstream),
+            UpstreamProtocolException protocol => Facade(StatusCode.Internal, FacadeReasons.UpstreamInvalidResponse, protocol.Message,
+                ("http_status", ((int)protocol.StatusCode).ToString(CultureInfo.InvariantCulture)), ("request_id", protocol.RequestId)),
+            UpstreamTimeoutException timeout => Facade(StatusCode.DeadlineExceeded, FacadeReasons.UpstreamTimeout, timeout.Message),
+            OperationCanceledException when context.CancellationToken.IsCancellationRequested => FromCallerCancellation(context),
+            HttpRequestException http => FromTransport(http),
+            IOException io => FromTransport(io),
+            _ => FromUnexpected(exception, context),
+        };
+        status.Message = redactor.Redact(status.Message);
+        if (exception is not RpcException and not InvalidRequestException)
+        {
+            LogCallFailed(context.Method, (StatusCode)status.Code, status.Message, requestId);
+        }
+
+        var rpcException = status.ToRpcException();
+        if (requestId is not null)
+        {
+            rpcException.Trailers.Add(TrailerNames.RequestId, requestId);
+        }
+        return rpcException;
+    }
+
+    private static RpcStatus FromValidation(InvalidRequestException invalid)
+    {
+        var status = Facade(StatusCode.InvalidArgument, FacadeReasons.InvalidArgument, invalid.Message,
+            ("fields", string.Join(",", invalid.Violations.Select(v => v.Field))));
+        var badRequest = new BadRequest();
+        badRequest.FieldViolations.AddRange(invalid.Violations);
+        status.Details.Add(Any.Pack(badRequest));
+        return status;
+    }
+
+    private static RpcStatus FromUpstream(UpstreamException upstream)
+    {
+        var code = HttpStatusMapping.ToStatusCode(upstream.StatusCode);
+        var error = upstream.Error;
+        var info = new ErrorInfo
+        {
+            Domain = ErrorDomains.Upstream,
+            Reason = HttpStatusMapping.Reason(error.Code, error.Type, upstream.StatusCode),
+        };
+        AddMetadata(info, ("type", error.Type), ("param", error.Param), ("code", error.Code),
+            ("http_status", ((int)upstream.StatusCode).ToString(CultureInfo.InvariantCulture)), ("request_id", upstream.RequestId));
+
+        var status = new RpcStatus { Code = (int)code, Message = error.Message, Details = { Any.Pack(info) } };
+        var retryDelay = code switch
+        {
+            StatusCode.ResourceExhausted => upstream.RetryAfter ?? DefaultRateLimitDelay,
+            StatusCode.Unavailable => upstream.RetryAfter,
+            _ => null,
+        };
+        if (retryDelay is { } delay)
+        {
+            status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(delay) }));
+        }
+        if (error.Param is { Length: > 0 } param && code == StatusCode.InvalidArgument)
+        {
+            // The upstream named the field: say so the standard way too.
+            status.Details.Add(Any.Pack(new BadRequest
+            {
+                FieldViolations = { new BadRequest.Types.FieldViolation { Field = param, Description = error.Message } },
+            }));
+        }
+        return status;
+    }
+
+    private RpcStatus FromCallerCancellation(ServerCallContext context) =>
+        context.Deadline != DateTime.MaxValue && clock.GetUtcNow().UtcDateTime >= context.Deadline
+            ? Facade(StatusCode.DeadlineExceeded, FacadeReasons.DeadlineExceeded, "The call's deadline passed; the upstream request was aborted.")
+            : Facade(StatusCode.Cancelled, FacadeReasons.Cancelled, "The call was cancelled; the upstream request was aborted.");
+
+    private static RpcStatus FromTransport(Exception exception)
+    {
+        var detail = exception switch
+        {
+            HttpRequestException { InnerException: SocketException socket } => socket.SocketErrorCode.ToString(),
+            HttpRequestException http => http.HttpRequestError.ToString(),
+            _ => "ConnectionReset",
+        };
+        return Facade(StatusCode.Unavailable, FacadeReasons.UpstreamUnavailable,
+            $"The upstream could not be reached or dropped the connection ({detail}).", ("error", detail));
+    }
+
+    private RpcStatus FromUnexpected(Exception exception, ServerCallContext context)
+    {
+        LogUnexpected(exception, context.Method);
+        return Facade(StatusCode.Internal, FacadeReasons.Internal, "The service failed unexpectedly; the failure is logged.");
+    }
+
+    private static RpcStatus Facade(StatusCode code, string reason, string message, params (string Key, string? Value)[] metadata)
+    {
+        var info = new ErrorInfo { Domain = ErrorDomains.Facade, Reason = reason };
+        AddMetadata(info, metadata);
+        return new RpcStatus { Code = (int)code, Message = message, Details = { Any.Pack(info) } };
+    }
+
+    private static void AddMetadata(ErrorInfo info, params (string Key, string? Value)[] entries)
+    {
+        foreach (var (key, value) in entries)
+        {
+            if (value is not null)
+            {
+                info.Metadata[key] = value;
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning,
+        Message = "{Method} failed with {StatusCode}: {Detail} (upstream request id {RequestId})")]
+    private partial void LogCallFailed(string method, StatusCode statusCode, string detail, string? requestId);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "{Method} failed unexpectedly")]
+    private partial void LogUnexpected(Exception exception, string method);
+}

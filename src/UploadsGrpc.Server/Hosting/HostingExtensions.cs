@@ -1,0 +1,80 @@
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Errors;
+using UploadsGrpc.Server.Mapping;
+using UploadsGrpc.Server.Services;
+using UploadsGrpc.Server.Upstream;
+using UploadsGrpc.Server.Validation;
+
+namespace UploadsGrpc.Server.Hosting;
+
+/// <summary>The cross-cutting set-up of the service, in one place.</summary>
+internal static class HostingExtensions
+{
+    /// <summary>
+    /// Kestrel's body limit (30 MB by default) would refuse a full part as UNKNOWN before gRPC could judge it;
+    /// it is raised just past gRPC's own message limit so an oversized part meets gRPC's RESOURCE_EXHAUSTED.
+    /// grpc-dotnet lifts this limit by itself for streaming calls.
+    /// </summary>
+    public const long MaxRequestBodyBytes = UpstreamLimits.MaxPartMessageBytes + 64 * 1024;
+
+    public static WebApplicationBuilder AddUploadsGrpc(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IConfigureOptions<UpstreamOptions>, UpstreamOptionsSetup>();
+        services.AddSingleton<SecretRedactor>();
+        services.AddSingleton<ErrorMapper>();
+        services.AddSingleton<UnknownEnumReporter>();
+        services.AddScoped<UpstreamCallInfo>();
+
+        services.AddHttpClient<OpenAiUploadsClient>((provider, http) =>
+        {
+            var upstream = provider.GetRequiredService<IOptions<UpstreamOptions>>().Value;
+            http.BaseAddress = new Uri(upstream.BaseUrl.AbsoluteUri.TrimEnd('/') + "/");
+            // The caller's deadline, or Upstream:RequestTimeout, bounds each request instead.
+            http.Timeout = Timeout.InfiniteTimeSpan;
+            http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("UploadsGrpc", "1.0"));
+            if (upstream.ApiKey is { } key)
+            {
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            }
+            if (upstream.Organization is { } organization)
+            {
+                http.DefaultRequestHeaders.Add("OpenAI-Organization", organization);
+            }
+            if (upstream.Project is { } project)
+            {
+                http.DefaultRequestHeaders.Add("OpenAI-Project", project);
+            }
+        });
+
+        services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<ErrorInterceptor>();
+            // Failures are mapped to precise statuses; raw exception text must not leak to clients.
+            grpc.EnableDetailedErrors = false;
+        }).AddServiceOptions<UploadGrpcService>(upload => upload.MaxReceiveMessageSize = UpstreamLimits.MaxPartMessageBytes);
+        services.AddGrpcReflection();
+        // With no check registered grpc-dotnet answers UNKNOWN; "self" makes a running service SERVING,
+        // both overall ("") and under its own name, as Kubernetes' gRPC probes ask.
+        services.AddGrpcHealthChecks(health =>
+        {
+            health.Services.Map("", _ => true);
+            health.Services.Map(UploadsGrpc.V1.UploadService.Descriptor.FullName, _ => true);
+        }).AddCheck("self", () => HealthCheckResult.Healthy());
+        return builder;
+    }
+
+    public static WebApplication MapUploadsGrpc(this WebApplication app)
+    {
+        app.MapGrpcService<UploadGrpcService>();
+        app.MapGrpcHealthChecksService();
+        // Reflection is what lets buf curl and grpcurl call the service without the protos.
+        app.MapGrpcReflectionService();
+        return app;
+    }
+}

@@ -1,0 +1,33 @@
+using System.Diagnostics.Metrics;
+
+namespace UploadsGrpc.Server.Mapping;
+
+/// <summary>
+/// Logs and counts enum values the upstream sent that the contract does not name yet, so a new upstream value
+/// is noticed (and the contract extended) instead of failing calls or passing unseen.
+/// </summary>
+internal sealed partial class UnknownEnumReporter
+{
+    public const string MeterName = "UploadsGrpc.Server";
+
+    private readonly ILogger<UnknownEnumReporter> _logger;
+    private readonly Counter<long> _unknownValues;
+
+    public UnknownEnumReporter(ILogger<UnknownEnumReporter> logger, IMeterFactory meters)
+    {
+        _logger = logger;
+        _unknownValues = meters.Create(MeterName).CreateCounter<long>(
+            "uploadsgrpc.mapping.unknown_enum_values", unit: "{value}",
+            description: "Upstream enum strings the contract does not name, mapped to _UNSPECIFIED.");
+    }
+
+    public void Report(string field, string value)
+    {
+        _unknownValues.Add(1, new KeyValuePair<string, object?>("field", field), new KeyValuePair<string, object?>("value", value));
+        LogUnknown(field, value);
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning,
+        Message = "Upstream sent {Field} = \"{Value}\", which the contract does not name; mapped to _UNSPECIFIED with the string kept in {Field}_value.")]
+    private partial void LogUnknown(string field, string value);
+}

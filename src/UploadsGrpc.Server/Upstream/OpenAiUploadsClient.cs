@@ -1,0 +1,119 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Upstream.Json;
+
+namespace UploadsGrpc.Server.Upstream;
+
+/// <summary>
+/// The upstream REST API, one method an operation. A typed client from IHttpClientFactory: it is created per
+/// gRPC call, so it may record that call's <c>x-request-id</c> in the scoped <see cref="UpstreamCallInfo"/>.
+/// </summary>
+internal sealed class OpenAiUploadsClient(
+    HttpClient http,
+    UpstreamCallInfo callInfo,
+    IOptions<UpstreamOptions> options,
+    TimeProvider clock)
+{
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
+    private static readonly MediaTypeHeaderValue OctetStream = new("application/octet-stream");
+
+    public Task<UploadJson> CreateUploadAsync(CreateUploadBody body, CallBudget budget) =>
+        SendAsync(HttpMethod.Post, "uploads", Json(body, UpstreamJsonContext.Default.CreateUploadBody),
+            UpstreamJsonContext.Default.UploadJson, budget);
+
+    public Task<UploadPartJson> AddUploadPartAsync(string uploadId, ReadOnlyMemory<byte> data, CallBudget budget) =>
+        SendAsync(HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/parts", PartContent(data),
+            UpstreamJsonContext.Default.UploadPartJson, budget);
+
+    public Task<UploadJson> CompleteUploadAsync(string uploadId, CompleteUploadBody body, CallBudget budget) =>
+        SendAsync(HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/complete",
+            Json(body, UpstreamJsonContext.Default.CompleteUploadBody), UpstreamJsonContext.Default.UploadJson, budget);
+
+    public Task<UploadJson> CancelUploadAsync(string uploadId, CallBudget budget) =>
+        SendAsync(HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/cancel", content: null,
+            UpstreamJsonContext.Default.UploadJson, budget);
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, CallBudget budget)
+        where T : class
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        var timeout = options.Value.RequestTimeout;
+        // The caller's deadline bounds the call; RequestTimeout only stands in for a deadline nobody set.
+        using var timeoutSource = budget.HasDeadline ? null : new CancellationTokenSource(timeout, clock);
+        using var linked = timeoutSource is null ? null : CancellationTokenSource.CreateLinkedTokenSource(budget.Cancellation, timeoutSource.Token);
+        var token = linked?.Token ?? budget.Cancellation;
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+            var requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
+            callInfo.RequestId = requestId;
+            if (!response.IsSuccessStatusCode)
+            {
+                var body = await ReadCappedAsync(response.Content, UpstreamError.MaxBodyBytes, token);
+                throw new UpstreamException(
+                    response.StatusCode,
+                    UpstreamError.Parse(body, response.StatusCode, response.Content.Headers.ContentType?.MediaType),
+                    requestId,
+                    RetryAfter.Read(response.Headers, clock));
+            }
+            return await ReadJsonAsync(response, type, requestId, token);
+        }
+        catch (OperationCanceledException) when (timeoutSource is { IsCancellationRequested: true } && !budget.Cancellation.IsCancellationRequested)
+        {
+            throw new UpstreamTimeoutException(timeout);
+        }
+    }
+
+    private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, string? requestId, CancellationToken token)
+        where T : class
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(token);
+            return await JsonSerializer.DeserializeAsync(stream, type, token)
+                ?? throw new UpstreamProtocolException($"The upstream answered HTTP {(int)response.StatusCode} with JSON null instead of {type.Type.Name[..^4]}.", response.StatusCode, requestId);
+        }
+        catch (JsonException ex)
+        {
+            // The path and position say what was wrong; the body itself may hold user data, so it is not echoed.
+            throw new UpstreamProtocolException(
+                $"The upstream answered HTTP {(int)response.StatusCode} with a body that is not a valid {type.Type.Name[..^4]} object ({ex.Path ?? "$"}, byte {ex.BytePositionInLine}).",
+                response.StatusCode, requestId, ex);
+        }
+    }
+
+    private static async Task<byte[]> ReadCappedAsync(HttpContent content, int cap, CancellationToken token)
+    {
+        await using var stream = await content.ReadAsStreamAsync(token);
+        var buffer = new byte[cap];
+        var length = 0;
+        int read;
+        while (length < cap && (read = await stream.ReadAsync(buffer.AsMemory(length, cap - length), token)) > 0)
+        {
+            length += read;
+        }
+        return buffer[..length];
+    }
+
+    private static ByteArrayContent Json<T>(T body, JsonTypeInfo<T> type)
+    {
+        // Serialized up front so the request has a Content-Length rather than a chunked body.
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, type));
+        content.Headers.ContentType = JsonMediaType;
+        return content;
+    }
+
+    private static MultipartFormDataContent PartContent(ReadOnlyMemory<byte> data)
+    {
+        // The bytes are sent from the gRPC message's own buffer, not copied. The names are quoted by hand:
+        // HttpClient's Add(content, name, fileName) writes them unquoted, which strict parsers refuse.
+        var part = new ReadOnlyMemoryContent(data);
+        part.Headers.ContentType = OctetStream;
+        part.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"data\"", FileName = "\"part\"" };
+        var form = new MultipartFormDataContent();
+        form.Add(part);
+        return form;
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Options;
+
+namespace UploadsGrpc.Server.Upstream;
+
+/// <summary>
+/// Reads the official SDKs' variable names (OPENAI_*) and the <c>Upstream</c> section. Runs when the
+/// options are first used, so test hosts can add configuration after Program.cs has built its services.
+/// </summary>
+internal sealed class UpstreamOptionsSetup(IConfiguration configuration) : IConfigureOptions<UpstreamOptions>
+{
+    public void Configure(UpstreamOptions options)
+    {
+        // An empty variable counts as unset, as in the SDKs.
+        static string? Read(IConfiguration c, string key) => string.IsNullOrWhiteSpace(c[key]) ? null : c[key]!.Trim();
+
+        if (Read(configuration, "OPENAI_BASE_URL") is { } baseUrl)
+        {
+            if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new OptionsValidationException(nameof(UpstreamOptions), typeof(UpstreamOptions),
+                    ["OPENAI_BASE_URL must be an absolute http:// or https:// URL."]);
+            }
+            options.BaseUrl = uri;
+        }
+        options.ApiKey = Read(configuration, "OPENAI_API_KEY") ?? options.ApiKey;
+        options.Organization = Read(configuration, "OPENAI_ORG_ID") ?? options.Organization;
+        options.Project = Read(configuration, "OPENAI_PROJECT_ID") ?? options.Project;
+        if (Read(configuration, "Upstream:RequestTimeout") is { } timeout)
+        {
+            options.RequestTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+}

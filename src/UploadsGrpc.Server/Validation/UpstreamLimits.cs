@@ -1,0 +1,15 @@
+namespace UploadsGrpc.Server.Validation;
+
+/// <summary>The upstream's documented limits, in bytes, and the longest ID the façade passes on.</summary>
+public static class UpstreamLimits
+{
+    public const int MaxPartBytes = 64 * 1024 * 1024;
+    public const long MaxUploadBytes = 8L * 1024 * 1024 * 1024;
+    public const int MaxIdLength = 256;
+
+    /// <summary>
+    /// gRPC's receive limit for AddUploadPart: a full part plus the message's own framing (field tags, lengths
+    /// and an upload_id of at most 256 UTF-16 units, i.e. at most 768 UTF-8 bytes).
+    /// </summary>
+    public const int MaxPartMessageBytes = MaxPartBytes + 1024;
+}
