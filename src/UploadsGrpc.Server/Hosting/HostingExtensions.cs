@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
@@ -21,7 +22,13 @@ internal static class HostingExtensions
 
     public static WebApplicationBuilder AddUploadsGrpc(this WebApplicationBuilder builder)
     {
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            // Cleartext gRPC needs HTTP/2 with prior knowledge; Kestrel's default (HTTP/1.1 and HTTP/2) would
+            // refuse every call with HTTP_1_1_REQUIRED. Kestrel:EndpointDefaults:Protocols overrides it.
+            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2);
+        });
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
