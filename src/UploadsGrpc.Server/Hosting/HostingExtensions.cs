@@ -33,6 +33,8 @@ internal static class HostingExtensions
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IConfigureOptions<UpstreamOptions>, UpstreamOptionsSetup>();
+        // A wrong OPENAI_BASE_URL or timeout stops the start, rather than failing every call later.
+        services.AddOptions<UpstreamOptions>().ValidateOnStart();
         services.AddSingleton<SecretRedactor>();
         services.AddSingleton<ErrorMapper>();
         services.AddSingleton<UnknownEnumReporter>();
@@ -57,7 +59,9 @@ internal static class HostingExtensions
             {
                 http.DefaultRequestHeaders.Add("OpenAI-Project", project);
             }
-        });
+        })
+        // A redirect would turn a POST into a GET or resend a part elsewhere: the caller gets the 3xx as an error instead.
+        .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
 
         services.AddGrpc(grpc =>
         {

@@ -27,7 +27,12 @@ internal sealed class UpstreamOptionsSetup(IConfiguration configuration) : IConf
         options.Project = Read(configuration, "OPENAI_PROJECT_ID") ?? options.Project;
         if (Read(configuration, "Upstream:RequestTimeout") is { } timeout)
         {
-            options.RequestTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture);
+            if (!TimeSpan.TryParse(timeout, System.Globalization.CultureInfo.InvariantCulture, out var parsed) || parsed <= TimeSpan.Zero)
+            {
+                throw new OptionsValidationException(nameof(UpstreamOptions), typeof(UpstreamOptions),
+                    ["Upstream:RequestTimeout must be a positive time span such as 00:10:00."]);
+            }
+            options.RequestTimeout = parsed;
         }
     }
 }
