@@ -22,12 +22,15 @@ internal static class HostingExtensions
 
     public static WebApplicationBuilder AddUploadsGrpc(this WebApplicationBuilder builder)
     {
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
             // Cleartext gRPC needs HTTP/2 with prior knowledge; Kestrel's default (HTTP/1.1 and HTTP/2) would
-            // refuse every call with HTTP_1_1_REQUIRED. Kestrel:EndpointDefaults:Protocols overrides it.
-            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2);
+            // refuse every call with HTTP_1_1_REQUIRED. A coded default would also override the configuration
+            // for --urls endpoints, so it is set only when Kestrel:EndpointDefaults:Protocols is not.
+            var configured = context.Configuration["Kestrel:EndpointDefaults:Protocols"];
+            var protocols = Enum.TryParse<HttpProtocols>(configured, ignoreCase: true, out var parsed) ? parsed : HttpProtocols.Http2;
+            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = protocols);
         });
 
         var services = builder.Services;
