@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace UploadsGrpc.Emulator.Hosting;
+
+/// <summary>Builds the emulator as a web application of its own: the standalone program, and the server's embedded upstream.</summary>
+public static class EmulatorApplication
+{
+    /// <param name="args">Command-line arguments (<c>--urls</c>, <c>--Emulator:MaxPartBytes=…</c>).</param>
+    /// <param name="configure">Runs last before Build: an embedding host sets the listen address, logging or a clock here.</param>
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(EmulatorApplication).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Parts and files enforce their own limits while streaming; Kestrel's 30 MB default would cut a 64 MiB part.
+            kestrel.Limits.MaxRequestBodySize = null;
+            // The REST API is HTTP/1.1 here, as the SDKs speak it without TLS.
+            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        builder.Services.AddUploadsEmulator(builder.Configuration);
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.MapUploadsEmulator();
+        return app;
+    }
+}

@@ -1,0 +1,40 @@
+using UploadsGrpc.Emulator.Endpoints;
+using UploadsGrpc.Emulator.Errors;
+using UploadsGrpc.Emulator.Faults;
+using UploadsGrpc.Emulator.Json;
+using UploadsGrpc.Emulator.State;
+using UploadsGrpc.Emulator.Storage;
+
+namespace UploadsGrpc.Emulator.Hosting;
+
+/// <summary>The emulator's set-up in one place, for the standalone app and for a host that embeds it.</summary>
+public static class EmulatorExtensions
+{
+    /// <summary>Registers the emulator's services, reading the <c>Emulator</c> section. A registered TimeProvider is its clock.</summary>
+    public static IServiceCollection AddUploadsEmulator(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EmulatorOptions>().Bind(configuration.GetSection(EmulatorOptions.SectionName));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(provider => new EmulatorClock(provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<BlobStore>();
+        services.AddSingleton<FileStore>();
+        services.AddSingleton<UploadStore>();
+        services.AddSingleton<FaultInjector>();
+        services.AddHostedService<ExpirySweeper>();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, EmulatorJsonContext.Default));
+        return services;
+    }
+
+    /// <summary>Maps <c>/v1</c> (bearer key, then faults, then the API) and <c>/_admin</c>.</summary>
+    public static WebApplication MapUploadsEmulator(this WebApplication app)
+    {
+        app.UseMiddleware<ApiErrorMiddleware>();
+        var v1 = app.MapGroup("/v1");
+        v1.AddEndpointFilter<BearerKeyFilter>();
+        v1.AddEndpointFilter<FaultFilter>();
+        v1.MapUploadEndpoints();
+        v1.MapFileEndpoints();
+        app.MapAdminEndpoints();
+        return app;
+    }
+}

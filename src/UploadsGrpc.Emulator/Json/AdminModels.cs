@@ -1,0 +1,22 @@
+namespace UploadsGrpc.Emulator.Json;
+
+/// <summary>What <c>GET /_admin/uploads/{id}</c> shows: the state the real API hides.</summary>
+public sealed record AdminUploadJson(
+    string Id,
+    string Status,
+    long Bytes,
+    long ReceivedBytes,
+    long CreatedAt,
+    long ExpiresAt,
+    string? FileId,
+    IReadOnlyList<AdminPartJson> Parts);
+
+/// <summary>A part the upload holds; <c>on_disk</c> says whether its bytes are still stored.</summary>
+public sealed record AdminPartJson(string Id, long Bytes, long CreatedAt, bool OnDisk);
+
+public sealed record ClockAdvanceJson(long Seconds);
+
+public sealed record ClockJson(long Now);
+
+/// <summary>What the emulator holds on disk: tests check that nothing is left behind.</summary>
+public sealed record StorageJson(string Directory, int Files, long Bytes);
