@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -5,7 +6,17 @@ builder.AddUploadsGrpc();
 
 var app = builder.Build();
 app.MapUploadsGrpc();
-app.Run();
+try
+{
+    await app.RunAsync();
+}
+catch (OptionsValidationException invalid)
+{
+    // A configuration mistake is a one-line message and a non-zero exit, not a stack trace.
+    await Console.Error.WriteLineAsync($"UploadsGrpc cannot start: {string.Join(" ", invalid.Failures)}");
+    return 1;
+}
+return 0;
 
 /// <summary>The entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

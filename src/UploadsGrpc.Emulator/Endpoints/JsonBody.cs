@@ -39,8 +39,9 @@ internal sealed class JsonBody : IDisposable
         {
             if (!allowed.Contains(property.Name))
             {
+                var name = property.Name;
                 document.Dispose();
-                ApiErrors.ThrowBadRequest($"Unrecognized request argument supplied: {property.Name}", property.Name, "unknown_parameter");
+                ApiErrors.ThrowBadRequest($"Unrecognized request argument supplied: {name}", name, "unknown_parameter");
             }
         }
         return new JsonBody(document);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using UploadsGrpc.Emulator.Endpoints;
 using UploadsGrpc.Emulator.Errors;
 using UploadsGrpc.Emulator.Faults;
@@ -14,7 +15,7 @@ public static class EmulatorExtensions
     public static IServiceCollection AddUploadsEmulator(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<EmulatorOptions>().Bind(configuration.GetSection(EmulatorOptions.SectionName));
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(provider => new EmulatorClock(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BlobStore>();
         services.AddSingleton<FileStore>();

@@ -42,11 +42,15 @@ internal static class HostingExtensions
         services.AddSingleton<ErrorMapper>();
         services.AddSingleton<UnknownEnumReporter>();
         services.AddScoped<UpstreamCallInfo>();
+        services.AddSingleton<EmbeddedEmulator>();
+        services.AddHostedService(provider => provider.GetRequiredService<EmbeddedEmulator>());
 
         services.AddHttpClient<OpenAiUploadsClient>((provider, http) =>
         {
             var upstream = provider.GetRequiredService<IOptions<UpstreamOptions>>().Value;
-            http.BaseAddress = new Uri(upstream.BaseUrl.AbsoluteUri.TrimEnd('/') + "/");
+            http.BaseAddress = upstream.Mode == UpstreamMode.Emulator
+                ? provider.GetRequiredService<EmbeddedEmulator>().BaseAddress
+                : new Uri(upstream.BaseUrl.AbsoluteUri.TrimEnd('/') + "/");
             // The caller's deadline, or Upstream:RequestTimeout, bounds each request instead.
             http.Timeout = Timeout.InfiniteTimeSpan;
             http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("UploadsGrpc", "1.0"));

@@ -5,6 +5,18 @@ public sealed class UpstreamOptions
 {
     public const string DefaultBaseUrl = "https://api.openai.com/v1";
 
+    /// <summary>The bearer key sent to the embedded emulator, which accepts any; the real key never goes there.</summary>
+    public const string EmulatorApiKey = "sk-emulator";
+
+    /// <summary>Where calls go: see <see cref="UpstreamModeRule"/>.</summary>
+    public UpstreamMode Mode { get; set; } = UpstreamMode.OpenAI;
+
+    /// <summary>Why <see cref="Mode"/> was chosen, for the start-up log line.</summary>
+    public string ModeReason { get; set; } = "";
+
+    /// <summary>Upstream:EmulatorPort: the embedded emulator's loopback port; 0 picks a free one.</summary>
+    public int EmulatorPort { get; set; }
+
     /// <summary>OPENAI_BASE_URL: the REST root, including its <c>/v1</c>.</summary>
     public Uri BaseUrl { get; set; } = new(DefaultBaseUrl);
 

@@ -6,7 +6,7 @@ namespace UploadsGrpc.Server.Upstream;
 /// Reads the official SDKs' variable names (OPENAI_*) and the <c>Upstream</c> section. Runs when the
 /// options are first used, so test hosts can add configuration after Program.cs has built its services.
 /// </summary>
-internal sealed class UpstreamOptionsSetup(IConfiguration configuration) : IConfigureOptions<UpstreamOptions>
+internal sealed class UpstreamOptionsSetup(IConfiguration configuration, IHostEnvironment environment) : IConfigureOptions<UpstreamOptions>
 {
     public void Configure(UpstreamOptions options)
     {
@@ -25,6 +25,26 @@ internal sealed class UpstreamOptionsSetup(IConfiguration configuration) : IConf
         options.ApiKey = Read(configuration, "OPENAI_API_KEY") ?? options.ApiKey;
         options.Organization = Read(configuration, "OPENAI_ORG_ID") ?? options.Organization;
         options.Project = Read(configuration, "OPENAI_PROJECT_ID") ?? options.Project;
+        var (mode, reason) = UpstreamModeRule.Resolve(Read(configuration, UpstreamModeRule.ModeKey),
+            hasKey: options.ApiKey is not null, hasBaseUrl: Read(configuration, "OPENAI_BASE_URL") is not null, environment.IsDevelopment());
+        options.Mode = mode;
+        options.ModeReason = reason;
+        if (mode == UpstreamMode.Emulator)
+        {
+            // The real key, organization and project stay out of requests to the emulator.
+            options.ApiKey = UpstreamOptions.EmulatorApiKey;
+            options.Organization = null;
+            options.Project = null;
+        }
+        if (Read(configuration, "Upstream:EmulatorPort") is { } port)
+        {
+            if (!int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsedPort) || parsedPort > 65535)
+            {
+                throw new OptionsValidationException(nameof(UpstreamOptions), typeof(UpstreamOptions),
+                    ["Upstream:EmulatorPort must be a port number from 0 to 65535 (0 picks a free port)."]);
+            }
+            options.EmulatorPort = parsedPort;
+        }
         if (Read(configuration, "Upstream:RequestTimeout") is { } timeout)
         {
             if (!TimeSpan.TryParse(timeout, System.Globalization.CultureInfo.InvariantCulture, out var parsed) || parsed <= TimeSpan.Zero)

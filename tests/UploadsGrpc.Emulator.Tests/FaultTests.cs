@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using UploadsGrpc.Emulator.Tests.Infrastructure;
+
+namespace UploadsGrpc.Emulator.Tests;
+
+/// <summary>Faults are what the façade's retries and error mapping are tested against, so they must be exact.</summary>
+public sealed class FaultTests(EmulatorServer emulator) : IClassFixture<EmulatorServer>, IAsyncLifetime
+{
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => (await emulator.Anonymous.DeleteAsync("_admin/faults")).Dispose();
+
+    private async Task SetFaultsAsync(object plan)
+    {
+        using var response = await emulator.Anonymous.PostAsJsonAsync("_admin/faults", plan);
+        await Api.ExpectAsync(response, HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task The_next_n_requests_get_the_status_headers_and_error_body_then_requests_pass()
+    {
+        await SetFaultsAsync(new
+        {
+            rules = new object[]
+            {
+                new { route = "create_upload", count = 2, status = 429, error_type = "requests", error_code = "rate_limit_exceeded", message = "Slow down.", retry_after = "2", retry_after_ms = 1500, should_retry = true },
+            },
+        });
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await emulator.Http.PostAsync("v1/uploads", UploadFlowTests.Json("""{"filename":"a","purpose":"batch","bytes":1,"mime_type":"text/plain"}"""));
+            var error = await Api.ExpectErrorAsync(response, HttpStatusCode.TooManyRequests, null, "rate_limit_exceeded", "requests");
+            Assert.Equal("Slow down.", error.GetProperty("message").GetString());
+            Assert.Equal("2", response.Headers.GetValues("retry-after").Single());
+            Assert.Equal("1500", response.Headers.GetValues("retry-after-ms").Single());
+            Assert.Equal("true", response.Headers.GetValues("x-should-retry").Single());
+        }
+        await emulator.CreateUploadAsync(1);
+    }
+
+    [Fact]
+    public async Task A_5xx_fault_is_a_server_error_and_only_hits_its_route()
+    {
+        await SetFaultsAsync(new { rules = new object[] { new { route = "add_part", probability = 1.0, status = 503 } } });
+        var upload = (await emulator.CreateUploadAsync(1)).GetProperty("id").GetString()!;
+        using var response = await emulator.PostPartAsync(upload, [1]);
+        await Api.ExpectErrorAsync(response, HttpStatusCode.ServiceUnavailable, null, null, "server_error");
+        Assert.Equal(0, (await emulator.AdminUploadAsync(upload)).GetProperty("parts").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_gives_the_client_no_answer()
+    {
+        await SetFaultsAsync(new { rules = new object[] { new { route = "cancel_upload", count = 1, drop = true } } });
+        var upload = (await emulator.CreateUploadAsync(1)).GetProperty("id").GetString()!;
+        await Assert.ThrowsAsync<HttpRequestException>(() => emulator.CancelAsync(upload));
+        Assert.Equal("pending", (await emulator.AdminUploadAsync(upload)).GetProperty("status").GetString());
+        using var retry = await emulator.CancelAsync(upload);
+        await Api.ExpectAsync(retry, HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Latency_delays_and_lets_the_request_through()
+    {
+        await SetFaultsAsync(new { rules = new object[] { new { route = "*", latency_ms = 400 } } });
+        var clock = Stopwatch.StartNew();
+        using var response = await emulator.Http.GetAsync("v1/files?limit=1");
+        await Api.ExpectAsync(response, HttpStatusCode.OK);
+        Assert.True(clock.ElapsedMilliseconds >= 390, $"took {clock.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task Max_consecutive_lets_every_third_try_through_for_each_upload()
+    {
+        await SetFaultsAsync(new { seed = 7, rules = new object[] { new { route = "add_part", probability = 1.0, status = 500, max_consecutive = 2 } } });
+        var a = (await emulator.CreateUploadAsync(1)).GetProperty("id").GetString()!;
+        var b = (await emulator.CreateUploadAsync(1)).GetProperty("id").GetString()!;
+        var outcomes = new List<HttpStatusCode>();
+        foreach (var upload in new[] { a, b, a, b, a, b })
+        {
+            using var response = await emulator.PostPartAsync(upload, [1]);
+            outcomes.Add(response.StatusCode);
+        }
+        Assert.Equal(
+            [HttpStatusCode.InternalServerError, HttpStatusCode.InternalServerError, HttpStatusCode.InternalServerError,
+             HttpStatusCode.InternalServerError, HttpStatusCode.OK, HttpStatusCode.OK], outcomes);
+    }
+
+    [Fact]
+    public async Task A_seeded_probability_replays_the_same_faults()
+    {
+        async Task<string> RunAsync()
+        {
+            await SetFaultsAsync(new { seed = 42, rules = new object[] { new { route = "list_files", probability = 0.5, status = 502 } } });
+            var pattern = "";
+            for (var i = 0; i < 20; i++)
+            {
+                using var response = await emulator.Http.GetAsync("v1/files?limit=1");
+                pattern += response.StatusCode == HttpStatusCode.OK ? "." : "x";
+            }
+            return pattern;
+        }
+        var first = await RunAsync();
+        Assert.Equal(first, await RunAsync());
+        Assert.Contains('x', first);
+        Assert.Contains('.', first);
+    }
+
+    [Theory]
+    [InlineData("""{"rules":[{"route":"uploads","status":500}]}""", "route")]
+    [InlineData("""{"rules":[{"route":"*","probability":1.5,"status":500}]}""", "probability")]
+    [InlineData("""{"rules":[{"route":"*","status":200}]}""", "status")]
+    public async Task A_bad_fault_plan_is_refused(string plan, string param)
+    {
+        using var response = await emulator.Anonymous.PostAsync("_admin/faults", UploadFlowTests.Json(plan));
+        await Api.ExpectErrorAsync(response, HttpStatusCode.BadRequest, param);
+    }
+
+    [Fact]
+    public async Task A_misspelt_fault_field_is_refused_rather_than_ignored()
+    {
+        using var response = await emulator.Anonymous.PostAsync("_admin/faults", UploadFlowTests.Json("""{"rules":[{"route":"*","stauts":500}]}"""));
+        await Api.ExpectErrorAsync(response, HttpStatusCode.BadRequest, null);
+    }
+}
+
+/// <summary>Faults set in configuration apply from the first request.</summary>
+public sealed class ConfiguredFaultTests() : IAsyncLifetime
+{
+    private readonly EmulatorServer _emulator = EmulatorServer.With(new Dictionary<string, string?>
+    {
+        ["Emulator:Faults:Rules:0:Route"] = "get_file",
+        ["Emulator:Faults:Rules:0:Count"] = "1",
+        ["Emulator:Faults:Rules:0:Status"] = "504",
+    });
+
+    public Task InitializeAsync() => _emulator.InitializeAsync();
+
+    public Task DisposeAsync() => _emulator.DisposeAsync();
+
+    [Fact]
+    public async Task The_first_matching_request_fails_as_configured()
+    {
+        using var first = await _emulator.Http.GetAsync("v1/files/file-x");
+        await Api.ExpectErrorAsync(first, HttpStatusCode.GatewayTimeout, null, null, "server_error");
+        using var second = await _emulator.Http.GetAsync("v1/files/file-x");
+        await Api.ExpectErrorAsync(second, HttpStatusCode.NotFound, "id");
+    }
+}
