@@ -1,25 +1,80 @@
-using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Upstream;
 using UploadsGrpc.Tests.Infrastructure;
 
 namespace UploadsGrpc.Tests;
 
-/// <summary>Misconfiguration stops the start with a message naming the setting, instead of failing calls later.</summary>
+/// <summary>Misconfiguration stops the start, as the process a user runs: a non-zero exit and one line naming the setting.</summary>
 public sealed class ConfigurationTests
 {
     [Theory]
-    [InlineData("OPENAI_BASE_URL", "not a url")]
-    [InlineData("OPENAI_BASE_URL", "ftp://example.com/v1")]
-    [InlineData("Upstream:RequestTimeout", "soon")]
-    [InlineData("Upstream:RequestTimeout", "-00:00:01")]
-    public void Invalid_setting_fails_the_start_naming_it(string key, string value)
+    [InlineData("OPENAI_BASE_URL", "not a url", "OPENAI_BASE_URL")]
+    [InlineData("OPENAI_BASE_URL", "ftp://example.com/v1", "OPENAI_BASE_URL")]
+    [InlineData("Upstream__RequestTimeout", "soon", "Upstream:RequestTimeout")]
+    [InlineData("Upstream__RequestTimeout", "-00:00:01", "Upstream:RequestTimeout")]
+    [InlineData("Upstream__Mode", "Mock", "Upstream:Mode")]
+    [InlineData("Upstream__EmulatorPort", "70000", "Upstream:EmulatorPort")]
+    public async Task Invalid_setting_exits_non_zero_naming_it(string variable, string value, string named)
     {
-        var settings = FacadeHost.SettingsFor(new Uri("http://127.0.0.1:9/v1"));
-        settings[key] = value;
-        using var facade = new FacadeHost(settings);
+        using var server = ServerProcess.Start("Production", new Dictionary<string, string>
+        {
+            ["OPENAI_API_KEY"] = FacadeHost.ApiKey,
+            [variable] = value,
+        });
+        Assert.Equal(1, await server.ExitCodeAsync());
+        Assert.Contains($"UploadsGrpc cannot start: ", server.Output, StringComparison.Ordinal);
+        Assert.Contains(named, server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(FacadeHost.ApiKey, server.Output, StringComparison.Ordinal);
+    }
 
-        var ex = Assert.ThrowsAny<Exception>(() => facade.StartServer());
+    [Theory]
+    [InlineData("")]
+    [InlineData("http://127.0.0.1:9/v1")]
+    public async Task Production_without_a_key_refuses_to_start_naming_OPENAI_API_KEY(string baseUrl)
+    {
+        using var server = ServerProcess.Start("Production", new Dictionary<string, string>
+        {
+            ["OPENAI_API_KEY"] = "",
+            ["OPENAI_BASE_URL"] = baseUrl,
+        });
+        Assert.Equal(1, await server.ExitCodeAsync());
+        Assert.Contains("UploadsGrpc cannot start: OPENAI_API_KEY is not set.", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("embedded emulator at", server.Output, StringComparison.Ordinal);
+    }
 
-        var validation = Assert.IsType<OptionsValidationException>(ex is AggregateException { InnerException: { } inner } ? inner : ex);
-        Assert.Contains(key, validation.Message, StringComparison.Ordinal);
+    [Fact]
+    public async Task Production_with_emulator_mode_serves_on_the_embedded_emulator_and_says_so_once()
+    {
+        using var server = await ServerProcess.Start("Production", new Dictionary<string, string> { ["Upstream__Mode"] = "Emulator" }).ReadyAsync();
+        Assert.NotNull(server.EmulatorAddress);
+        Assert.Single(server.Output.Split('\n'), line => line.Contains("embedded emulator at", StringComparison.Ordinal));
+        Assert.Contains("Upstream:Mode=Emulator", server.Output, StringComparison.Ordinal);
+        var upload = await server.Uploads.CreateUploadAsync(new V1.CreateUploadRequest
+        {
+            Filename = "a.txt", Purpose = V1.FilePurpose.Assistants, Bytes = 3, MimeType = "text/plain",
+        });
+        Assert.Equal(V1.UploadStatus.Pending, upload.Upload.Status);
+    }
+
+    [Theory]
+    // mode, key, base URL, Development → the upstream, or null for "refuses to start"
+    [InlineData(null, false, false, true, UpstreamMode.Emulator)]
+    [InlineData(null, true, false, true, UpstreamMode.OpenAI)]
+    [InlineData(null, false, true, true, UpstreamMode.OpenAI)]
+    [InlineData(null, true, true, false, UpstreamMode.OpenAI)]
+    [InlineData(null, false, false, false, null)]
+    [InlineData(null, false, true, false, null)]
+    [InlineData("Emulator", true, true, false, UpstreamMode.Emulator)]
+    [InlineData("emulator", false, false, false, UpstreamMode.Emulator)]
+    [InlineData("OpenAI", false, false, true, UpstreamMode.OpenAI)]
+    [InlineData("OpenAI", false, false, false, null)]
+    public void The_upstream_mode_rule(string? mode, bool hasKey, bool hasBaseUrl, bool isDevelopment, UpstreamMode? expected)
+    {
+        if (expected is null)
+        {
+            var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => UpstreamModeRule.Resolve(mode, hasKey, hasBaseUrl, isDevelopment));
+            Assert.Contains("OPENAI_API_KEY", refused.Message, StringComparison.Ordinal);
+            return;
+        }
+        Assert.Equal(expected, UpstreamModeRule.Resolve(mode, hasKey, hasBaseUrl, isDevelopment).Mode);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
 using UploadsGrpc.Server.Mapping;
+using UploadsGrpc.Server.Memory;
 using UploadsGrpc.Server.Services;
 using UploadsGrpc.Server.Upstream;
 using UploadsGrpc.Server.Validation;
@@ -41,6 +42,7 @@ internal static class HostingExtensions
         services.AddSingleton<SecretRedactor>();
         services.AddSingleton<ErrorMapper>();
         services.AddSingleton<UnknownEnumReporter>();
+        services.AddSingleton<PartMemoryReclaimer>();
         services.AddScoped<UpstreamCallInfo>();
         services.AddSingleton<EmbeddedEmulator>();
         services.AddHostedService(provider => provider.GetRequiredService<EmbeddedEmulator>());

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using UploadsGrpc.Server.Mapping;
+using UploadsGrpc.Server.Memory;
 using UploadsGrpc.Server.Upstream;
 using UploadsGrpc.Server.Upstream.Json;
 using UploadsGrpc.Server.Validation;
@@ -11,7 +12,7 @@ namespace UploadsGrpc.Server.Services;
 /// The four Upload RPCs: validate, call the upstream, map the answer. Failures are not caught here: they flow
 /// to the <see cref="Errors.ErrorInterceptor"/>.
 /// </summary>
-internal sealed class UploadGrpcService(OpenAiUploadsClient upstream, UnknownEnumReporter unknown) : UploadService.UploadServiceBase
+internal sealed class UploadGrpcService(OpenAiUploadsClient upstream, UnknownEnumReporter unknown, PartMemoryReclaimer reclaimer) : UploadService.UploadServiceBase
 {
     public override async Task<CreateUploadResponse> CreateUpload(CreateUploadRequest request, ServerCallContext context)
     {
@@ -22,9 +23,16 @@ internal sealed class UploadGrpcService(OpenAiUploadsClient upstream, UnknownEnu
 
     public override async Task<AddUploadPartResponse> AddUploadPart(AddUploadPartRequest request, ServerCallContext context)
     {
-        RequestValidator.Validate(request);
-        var json = await upstream.AddUploadPartAsync(request.UploadId, request.Data.Memory, CallBudget.From(context));
-        return new AddUploadPartResponse { Part = ResourceMapper.MapToUploadPart(json) };
+        try
+        {
+            RequestValidator.Validate(request);
+            var json = await upstream.AddUploadPartAsync(request.UploadId, request.Data.Memory, CallBudget.From(context));
+            return new AddUploadPartResponse { Part = ResourceMapper.MapToUploadPart(json) };
+        }
+        finally
+        {
+            reclaimer.PartFinished(request.Data.Length);
+        }
     }
 
     public override async Task<CompleteUploadResponse> CompleteUpload(CompleteUploadRequest request, ServerCallContext context)
