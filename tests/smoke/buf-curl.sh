@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# The README's first steps, as a new user takes them: the built server against a local HTTP upstream,
-# then buf curl (through reflection) lists the RPCs, calls CancelUpload and asks grpc.health.v1.
+# The README's first steps, as a new user takes them: the built server with no key in Development (so on
+# its embedded emulator), then the README's buf curl session, extracted from README.md and run verbatim
+# (only the port is changed), plus reflection, health, an error, and the Production refusal.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 buf=node_modules/.bin/buf
 grpc_port=${SMOKE_GRPC_PORT:-50151}
-upstream_port=${SMOKE_UPSTREAM_PORT:-50152}
 server=http://127.0.0.1:$grpc_port
+bin=src/UploadsGrpc.Server/bin/Release/net10.0
 work=$(mktemp -d)
 passed=0
 failed=0
 
 cleanup() {
   [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true
-  [ -n "${upstream_pid:-}" ] && kill "$upstream_pid" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -28,42 +28,53 @@ check() { # name, expected text, file
   fi
 }
 
-node tests/smoke/static-upstream.mjs "$upstream_port" &
-upstream_pid=$!
-(cd src/UploadsGrpc.Server/bin/Release/net10.0 &&
-  OPENAI_BASE_URL=http://127.0.0.1:$upstream_port/v1 OPENAI_API_KEY=sk-smoke-not-a-real-key \
-  exec dotnet UploadsGrpc.Server.dll --urls "$server") > "$work/server.log" 2>&1 &
+(cd "$bin" && env -u OPENAI_API_KEY -u OPENAI_BASE_URL ASPNETCORE_ENVIRONMENT=Development \
+  dotnet UploadsGrpc.Server.dll --urls "$server") > "$work/server.log" 2>&1 &
 server_pid=$!
-
 for _ in $(seq 1 150); do
   if "$buf" curl --protocol grpc --http2-prior-knowledge "$server/grpc.health.v1.Health/Check" > "$work/health.json" 2>/dev/null; then break; fi
   sleep 0.2
 done
+check "with no key, Development serves on the embedded emulator and says so" "Upstream: the embedded emulator at http://127.0.0.1:" "$work/server.log"
 
 "$buf" curl --protocol grpc --http2-prior-knowledge --list-methods "$server" > "$work/methods.txt"
 for rpc in CreateUpload AddUploadPart CompleteUpload CancelUpload; do
   check "list-methods shows $rpc" "uploadsgrpc.v1.UploadService/$rpc" "$work/methods.txt"
 done
 
-"$buf" curl --protocol grpc --http2-prior-knowledge -d '{"upload_id":"upload_abc123"}' \
-  "$server/uploadsgrpc.v1.UploadService/CancelUpload" > "$work/cancel.json"
-check "CancelUpload maps the upload" '"status": "UPLOAD_STATUS_CANCELLED"' "$work/cancel.json"
-check "CancelUpload keeps the upstream string" '"statusValue": "cancelled"' "$work/cancel.json"
-check "CancelUpload carries the id" '"id": "upload_abc123"' "$work/cancel.json"
+# The session exactly as README.md writes it, with the port moved off 50051.
+sed -n '/<!-- session:start -->/,/<!-- session:end -->/p' README.md | sed '1,2d;$d' | sed '$d' \
+  | sed "s#127.0.0.1:50051#127.0.0.1:$grpc_port#g" > "$work/session.sh"
+bash -euo pipefail "$work/session.sh" > "$work/session.out" 2>&1 || { failed=$((failed + 1)); echo "FAIL - the README session exited non-zero"; }
+check "README session: CompleteUpload completes" '"status": "UPLOAD_STATUS_COMPLETED"' "$work/session.out"
+check "README session: the File holds the 11 bytes" '"bytes": "11"' "$work/session.out"
+check "README session: the File is processed" '"status": "FILE_STATUS_PROCESSED"' "$work/session.out"
+check "README session: CancelUpload cancels the other" '"status": "UPLOAD_STATUS_CANCELLED"' "$work/session.out"
+
+completed=$(sed -n 's/^ *"id": "\(upload_[0-9a-f]*\)",$/\1/p' "$work/session.out" | head -1)
+"$buf" curl --protocol grpc --http2-prior-knowledge -d "{\"upload_id\":\"$completed\"}" \
+  "$server/uploadsgrpc.v1.UploadService/CancelUpload" > "$work/again.json" 2>&1 || true
+check "cancelling the completed upload is INVALID_ARGUMENT" '"code": "invalid_argument"' "$work/again.json"
+check "with an ErrorInfo detail" '"type": "google.rpc.ErrorInfo"' "$work/again.json"
+# buf curl prints details as base64 protobuf; the reason is in it as plain bytes.
+sed -n 's/^ *"value": "\(.*\)"$/\1/p' "$work/again.json" | { base64 -d 2>/dev/null || true; } > "$work/errorinfo.bin"
+check "whose reason is UPLOAD_NOT_PENDING, domain api.openai.com" "UPLOAD_NOT_PENDING" "$work/errorinfo.bin"
+check "and domain api.openai.com" "api.openai.com" "$work/errorinfo.bin"
 
 "$buf" curl --protocol grpc --http2-prior-knowledge -d '{"upload_id":"upload_missing"}' \
   "$server/uploadsgrpc.v1.UploadService/CancelUpload" > "$work/missing.json" 2>&1 || true
-check "an upstream 404 is NOT_FOUND" '"code": "not_found"' "$work/missing.json"
-check "with the upstream's message" 'No such Upload: upload_missing' "$work/missing.json"
+check "an unknown upload is NOT_FOUND" '"code": "not_found"' "$work/missing.json"
 
 "$buf" curl --protocol grpc --http2-prior-knowledge "$server/grpc.health.v1.Health/Check" > "$work/health.json"
 check "health answers SERVING" '"status": "SERVING"' "$work/health.json"
 
-if grep -q "sk-smoke-not-a-real-key" "$work/server.log"; then
-  failed=$((failed + 1)); echo "FAIL - the API key appears in the server log"
-else
-  passed=$((passed + 1)); echo "ok   - the API key is in no log line"
-fi
+set +e
+(cd "$bin" && env -u OPENAI_API_KEY -u OPENAI_BASE_URL ASPNETCORE_ENVIRONMENT=Production \
+  dotnet UploadsGrpc.Server.dll --urls "http://127.0.0.1:$((grpc_port + 1))") > "$work/production.log" 2>&1
+code=$?
+set -e
+if [ "$code" -ne 0 ]; then passed=$((passed + 1)); echo "ok   - Production with no key exits non-zero ($code)"; else failed=$((failed + 1)); echo "FAIL - Production with no key exited 0"; fi
+check "naming OPENAI_API_KEY" "UploadsGrpc cannot start: OPENAI_API_KEY is not set." "$work/production.log"
 
 echo "smoke: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
