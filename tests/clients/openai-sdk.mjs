@@ -1,24 +1,14 @@
 // The official openai npm SDK (7.57.0, pinned in package.json) against the standalone emulator, as a
 // client team would point it with baseURL. Usage: node openai-sdk.mjs http://127.0.0.1:PORT/v1
 import assert from 'node:assert/strict';
+import { checks } from './check.mjs';
 import { createHash, randomBytes } from 'node:crypto';
 import OpenAI, { toFile } from 'openai';
 
 const baseURL = process.argv[2];
+const { check, finish } = checks('sdk');
 const client = new OpenAI({ apiKey: 'sk-sdk-test-not-a-real-key', baseURL, maxRetries: 0 });
-let passed = 0;
-let failed = 0;
 
-async function check(name, body) {
-  try {
-    await body();
-    passed++;
-    console.log(`ok   - ${name}`);
-  } catch (error) {
-    failed++;
-    console.log(`FAIL - ${name}: ${error?.stack ?? error}`);
-  }
-}
 
 await check('create → 2 parts → complete with md5 → retrieve → content → delete', async () => {
   const first = randomBytes(150_000);
@@ -78,5 +68,4 @@ await check('a bad purpose comes out as BadRequestError', async () => {
   });
 });
 
-console.log(`sdk: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

@@ -3,11 +3,10 @@
 // or response that breaks it with 4xx/5xx and lists the violations.
 // Usage: node prism-proxy.mjs http://127.0.0.1:PRISM_PORT
 import assert from 'node:assert/strict';
+import { checks } from './check.mjs';
 
 const prism = process.argv[2];
 const auth = { Authorization: 'Bearer sk-prism-test-not-a-real-key' };
-let passed = 0;
-let failed = 0;
 
 async function call(method, path, body, headers = {}) {
   const response = await fetch(prism + path, { method, body, headers: { ...auth, ...headers } });
@@ -20,17 +19,8 @@ async function call(method, path, body, headers = {}) {
 
 const json = (value) => [JSON.stringify(value), { 'Content-Type': 'application/json' }];
 
-async function check(name, body) {
-  try {
-    await body();
-    passed++;
-    console.log(`ok   - ${name}`);
-  } catch (error) {
-    failed++;
-    console.log(`FAIL - ${name}: ${error?.message ?? error}`);
-  }
-}
 
+const { check, finish } = checks('prism');
 let fileId;
 await check('uploads: create, part, complete (an Upload with its file), through the validating proxy', async () => {
   const upload = await call('POST', '/uploads', ...json({ filename: 'prism.txt', purpose: 'assistants', bytes: 11, mime_type: 'text/plain' }));
@@ -62,5 +52,4 @@ await check('files: create (multipart), list, retrieve, delete', async () => {
   assert.equal(deleted.deleted, true);
 });
 
-console.log(`prism: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();
