@@ -16,10 +16,7 @@ internal sealed class JsonBody : IDisposable
 
     public static async Task<JsonBody> ReadAsync(HttpRequest request, IReadOnlyCollection<string> allowed)
     {
-        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxBytes;
-        }
+        BodyLimit.Set(request, MaxBytes);
         JsonDocument document;
         try
         {

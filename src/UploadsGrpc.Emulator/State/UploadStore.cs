@@ -67,24 +67,23 @@ public sealed class UploadStore(EmulatorClock clock, BlobStore blobs, FileStore 
         WithGateAsync(Find(uploadId), upload => CompleteLockedAsync(upload, partIds, md5), CancellationToken.None);
 
     internal Task<UploadRecord> CancelAsync(string uploadId) =>
-        WithGateAsync(Find(uploadId), () =>
+        WithGateAsync(Find(uploadId), upload =>
         {
-            var upload = _uploads[uploadId];
             EnsurePending(upload, "cancel");
             upload.Status = UploadStatuses.Cancelled;
             DeleteParts(upload);
-            return upload;
+            return Task.FromResult(upload);
         }, CancellationToken.None);
 
     /// <summary>The upload as it is now (expired if its hour has passed), for the admin surface.</summary>
     internal Task<UploadRecord> GetAsync(string uploadId) =>
-        WithGateAsync(Find(uploadId), () => _uploads[uploadId], CancellationToken.None);
+        WithGateAsync(Find(uploadId), Task.FromResult, CancellationToken.None);
 
     internal async Task SweepExpiredAsync()
     {
         foreach (var upload in _uploads.Values)
         {
-            await WithGateAsync(upload, () => upload, CancellationToken.None);
+            await WithGateAsync(upload, Task.FromResult, CancellationToken.None);
         }
     }
 
