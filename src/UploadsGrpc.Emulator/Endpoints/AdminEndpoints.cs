@@ -28,6 +28,7 @@ internal static class AdminEndpoints
             faults.Replace(new FaultPlan());
             return Results.Json(faults.Current, EmulatorJson.Context.FaultPlan);
         });
+        admin.MapGet("/requests", (RequestCounter counter) => Results.Json(new RequestsJson(counter.Total), EmulatorJson.Context.RequestsJson));
         admin.MapGet("/storage", (BlobStore blobs) => Results.Json(blobs.Usage(), EmulatorJson.Context.StorageJson));
         return app;
     }

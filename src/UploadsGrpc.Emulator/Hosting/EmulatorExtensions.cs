@@ -21,6 +21,7 @@ public static class EmulatorExtensions
         services.AddSingleton<FileStore>();
         services.AddSingleton<UploadStore>();
         services.AddSingleton<FaultInjector>();
+        services.AddSingleton<RequestCounter>();
         services.AddHostedService<ExpirySweeper>();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, EmulatorJsonContext.Default));
         return services;
@@ -30,6 +31,15 @@ public static class EmulatorExtensions
     public static WebApplication MapUploadsEmulator(this WebApplication app)
     {
         app.UseMiddleware<ApiErrorMiddleware>();
+        var counter = app.Services.GetRequiredService<RequestCounter>();
+        app.Use((http, next) =>
+        {
+            if (http.Request.Path.StartsWithSegments("/v1"))
+            {
+                counter.Count();
+            }
+            return next(http);
+        });
         var v1 = app.MapGroup("/v1");
         v1.AddEndpointFilter<BearerKeyFilter>();
         v1.AddEndpointFilter<FaultFilter>();

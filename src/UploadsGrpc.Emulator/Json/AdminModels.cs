@@ -20,3 +20,6 @@ public sealed record ClockJson(long Now);
 
 /// <summary>What the emulator holds on disk: tests check that nothing is left behind.</summary>
 public sealed record StorageJson(string Directory, int Files, long Bytes);
+
+/// <summary>What <c>GET /_admin/requests</c> shows: how many /v1 requests arrived, whatever their outcome.</summary>
+public sealed record RequestsJson(long Total);

@@ -23,5 +23,6 @@ namespace UploadsGrpc.Emulator.Json;
 [JsonSerializable(typeof(ClockAdvanceJson))]
 [JsonSerializable(typeof(ClockJson))]
 [JsonSerializable(typeof(StorageJson))]
+[JsonSerializable(typeof(RequestsJson))]
 [JsonSerializable(typeof(FaultPlan))]
 public sealed partial class EmulatorJsonContext : JsonSerializerContext;

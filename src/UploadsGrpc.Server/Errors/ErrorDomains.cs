@@ -20,4 +20,7 @@ public static class FacadeReasons
     public const string DeadlineExceeded = "DEADLINE_EXCEEDED";
     public const string Cancelled = "CANCELLED";
     public const string Internal = "INTERNAL";
+    public const string StreamMemoryExhausted = "STREAM_MEMORY_EXHAUSTED";
+    public const string ShuttingDown = "SHUTTING_DOWN";
+    public const string OutOfRange = "OUT_OF_RANGE";
 }

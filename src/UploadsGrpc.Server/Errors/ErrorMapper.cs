@@ -25,6 +25,7 @@ internal sealed partial class ErrorMapper(SecretRedactor redactor, TimeProvider 
             RpcException rpc when rpc.Trailers.GetRpcStatus() is { } rich => rich,
             RpcException rpc => Facade(rpc.StatusCode, HttpStatusMapping.ToUpperSnake(rpc.StatusCode.ToString())!, rpc.Status.Detail),
             InvalidRequestException invalid => FromValidation(invalid),
+            FacadeException facade => FromFacade(facade),
             UpstreamException upstream => FromUpstream(upstream),
             UpstreamProtocolException protocol => Facade(StatusCode.Internal, FacadeReasons.UpstreamInvalidResponse, protocol.Message,
                 ("http_status", ((int)protocol.StatusCode).ToString(CultureInfo.InvariantCulture)), ("request_id", protocol.RequestId)),
@@ -35,7 +36,7 @@ internal sealed partial class ErrorMapper(SecretRedactor redactor, TimeProvider 
             _ => FromUnexpected(exception, context),
         };
         status.Message = redactor.Redact(status.Message);
-        if (exception is not RpcException and not InvalidRequestException)
+        if (exception is not RpcException and not InvalidRequestException and not FacadeException)
         {
             LogCallFailed(context.Method, (StatusCode)status.Code, status.Message, requestId);
         }
@@ -55,6 +56,23 @@ internal sealed partial class ErrorMapper(SecretRedactor redactor, TimeProvider 
         var badRequest = new BadRequest();
         badRequest.FieldViolations.AddRange(invalid.Violations);
         status.Details.Add(Any.Pack(badRequest));
+        return status;
+    }
+
+    private static RpcStatus FromFacade(FacadeException facade)
+    {
+        var status = Facade(facade.Code, facade.Reason, facade.Message, ("field", facade.Field));
+        if (facade.Field is { } field)
+        {
+            status.Details.Add(Any.Pack(new BadRequest
+            {
+                FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = facade.Message } },
+            }));
+        }
+        if (facade.RetryDelay is { } delay)
+        {
+            status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(delay) }));
+        }
         return status;
     }
 

@@ -6,6 +6,7 @@ using UploadsGrpc.Server.Errors;
 using UploadsGrpc.Server.Mapping;
 using UploadsGrpc.Server.Memory;
 using UploadsGrpc.Server.Services;
+using UploadsGrpc.Server.Streaming;
 using UploadsGrpc.Server.Upstream;
 using UploadsGrpc.Server.Validation;
 
@@ -44,6 +45,12 @@ internal static class HostingExtensions
         services.AddSingleton<UnknownEnumReporter>();
         services.AddSingleton<PartMemoryReclaimer>();
         services.AddScoped<UpstreamCallInfo>();
+        services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StreamingOptions>, StreamingOptionsValidation>();
+        services.AddSingleton<StreamMemoryBudget>();
+        services.AddSingleton(provider => new PartBufferPool(provider.GetRequiredService<StreamMemoryBudget>().Bytes));
+        services.AddSingleton<PartRetry>();
+        services.AddTransient<UploadFileSession>();
         services.AddSingleton<EmbeddedEmulator>();
         services.AddHostedService(provider => provider.GetRequiredService<EmbeddedEmulator>());
 

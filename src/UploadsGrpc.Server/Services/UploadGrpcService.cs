@@ -1,6 +1,7 @@
 using Grpc.Core;
 using UploadsGrpc.Server.Mapping;
 using UploadsGrpc.Server.Memory;
+using UploadsGrpc.Server.Streaming;
 using UploadsGrpc.Server.Upstream;
 using UploadsGrpc.Server.Upstream.Json;
 using UploadsGrpc.Server.Validation;
@@ -12,7 +13,9 @@ namespace UploadsGrpc.Server.Services;
 /// The four Upload RPCs: validate, call the upstream, map the answer. Failures are not caught here: they flow
 /// to the <see cref="Errors.ErrorInterceptor"/>.
 /// </summary>
-internal sealed class UploadGrpcService(OpenAiUploadsClient upstream, UnknownEnumReporter unknown, PartMemoryReclaimer reclaimer) : UploadService.UploadServiceBase
+internal sealed class UploadGrpcService(
+    OpenAiUploadsClient upstream, UnknownEnumReporter unknown, PartMemoryReclaimer reclaimer, UploadFileSession session)
+    : UploadService.UploadServiceBase
 {
     public override async Task<CreateUploadResponse> CreateUpload(CreateUploadRequest request, ServerCallContext context)
     {
@@ -49,4 +52,7 @@ internal sealed class UploadGrpcService(OpenAiUploadsClient upstream, UnknownEnu
         var json = await upstream.CancelUploadAsync(request.UploadId, CallBudget.From(context));
         return new CancelUploadResponse { Upload = ResourceMapper.MapToUpload(json, unknown) };
     }
+
+    public override Task UploadFile(IAsyncStreamReader<UploadFileRequest> requestStream, IServerStreamWriter<UploadFileResponse> responseStream, ServerCallContext context) =>
+        session.RunAsync(requestStream, responseStream, context);
 }

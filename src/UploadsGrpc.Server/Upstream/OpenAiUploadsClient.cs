@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Upstream.Json;
+using UploadsGrpc.Server.Validation;
 
 namespace UploadsGrpc.Server.Upstream;
 
@@ -35,18 +36,52 @@ internal sealed class OpenAiUploadsClient(
         SendAsync(HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/cancel", content: null,
             UpstreamJsonContext.Default.UploadJson, budget);
 
+    public Task<FileJson> GetFileAsync(string fileId, CallBudget budget) =>
+        SendAsync(HttpMethod.Get, $"files/{PathSegment.Encode(fileId)}", content: null, UpstreamJsonContext.Default.FileJson, budget);
+
+    public Task<FileListJson> ListFilesAsync(FileListQuery query, CallBudget budget) =>
+        SendAsync(HttpMethod.Get, query.ToPathAndQuery(), content: null, UpstreamJsonContext.Default.FileListJson, budget);
+
+    public Task<FileDeletedJson> DeleteFileAsync(string fileId, CallBudget budget) =>
+        SendAsync(HttpMethod.Delete, $"files/{PathSegment.Encode(fileId)}", content: null, UpstreamJsonContext.Default.FileDeletedJson, budget);
+
+    /// <summary>POST /files with a multipart body the caller built; it may stream, so its length may be unknown.</summary>
+    public Task<FileJson> CreateFileAsync(HttpContent multipart, CallBudget budget) =>
+        SendAsync(HttpMethod.Post, "files", multipart, UpstreamJsonContext.Default.FileJson, budget);
+
+    /// <summary>
+    /// GET /files/{id}/content, asking for the bytes from <paramref name="offset"/> on with a Range header. The
+    /// caller owns the response and must check whether it is a 206 for that range or the whole file (200).
+    /// Only the response headers are bounded by Upstream:RequestTimeout: a large body may take longer.
+    /// </summary>
+    public async Task<HttpResponseMessage> OpenFileContentAsync(string fileId, long offset, CallBudget budget)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"files/{PathSegment.Encode(fileId)}/content");
+        if (offset > 0)
+        {
+            request.Headers.Range = new RangeHeaderValue(offset, null);
+        }
+        return await SendCheckedAsync(request, budget, static (response, _) => Task.FromResult(response), disposeResponse: false);
+    }
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, CallBudget budget)
         where T : class
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
+        return await SendCheckedAsync(request, budget, (response, token) => ReadJsonAsync(response, type, callInfo.RequestId, token), disposeResponse: true);
+    }
+
+    private async Task<T> SendCheckedAsync<T>(HttpRequestMessage request, CallBudget budget, Func<HttpResponseMessage, CancellationToken, Task<T>> read, bool disposeResponse)
+    {
         var timeout = options.Value.RequestTimeout;
         // The caller's deadline bounds the call; RequestTimeout only stands in for a deadline nobody set.
         using var timeoutSource = budget.HasDeadline ? null : new CancellationTokenSource(timeout, clock);
         using var linked = timeoutSource is null ? null : CancellationTokenSource.CreateLinkedTokenSource(budget.Cancellation, timeoutSource.Token);
         var token = linked?.Token ?? budget.Cancellation;
+        HttpResponseMessage? response = null;
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
             var requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
             callInfo.RequestId = requestId;
             if (!response.IsSuccessStatusCode)
@@ -58,11 +93,25 @@ internal sealed class OpenAiUploadsClient(
                     requestId,
                     RetryAfter.Read(response.Headers, clock));
             }
-            return await ReadJsonAsync(response, type, requestId, token);
+            var result = await read(response, token);
+            if (!disposeResponse)
+            {
+                response = null;
+            }
+            return result;
         }
         catch (OperationCanceledException) when (timeoutSource is { IsCancellationRequested: true } && !budget.Cancellation.IsCancellationRequested)
         {
             throw new UpstreamTimeoutException(timeout);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is InvalidRequestException invalid)
+        {
+            // A streamed request body found the caller's bytes wrong: that is the caller's error, not a transport one.
+            throw invalid;
+        }
+        finally
+        {
+            response?.Dispose();
         }
     }
 

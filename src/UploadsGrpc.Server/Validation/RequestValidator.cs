@@ -110,7 +110,7 @@ internal static class RequestValidator
         }
     }
 
-    private static void CheckPurpose(FilePurpose purpose, string purposeValue, List<Violation> violations)
+    internal static void CheckPurpose(FilePurpose purpose, string purposeValue, List<Violation> violations)
     {
         if (purpose == FilePurpose.Unspecified)
         {
@@ -131,15 +131,15 @@ internal static class RequestValidator
         }
     }
 
-    private static bool IsMd5Hex(string value) =>
+    internal static bool IsMd5Hex(string value) =>
         value.Length == 32 && value.AsSpan().IndexOfAnyExcept(Hex) < 0;
 
     private static readonly System.Buffers.SearchValues<char> Hex =
         System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
-    private static Violation Violation(string field, string description) => new() { Field = field, Description = description };
+    internal static Violation Violation(string field, string description) => new() { Field = field, Description = description };
 
-    private static void ThrowIfAny(List<Violation> violations)
+    internal static void ThrowIfAny(List<Violation> violations)
     {
         if (violations.Count > 0)
         {

@@ -37,11 +37,15 @@ public sealed partial class ServerProcess : IDisposable
         }
     }
 
-    public UploadService.UploadServiceClient Uploads => new(_channel ??= GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+    public UploadService.UploadServiceClient Uploads => new(Channel);
+
+    public FileService.FileServiceClient Files => new(Channel);
+
+    public GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Address, new GrpcChannelOptions
     {
         MaxSendMessageSize = null,
         MaxReceiveMessageSize = null,
-    }));
+    });
 
     /// <summary>Starts the server with exactly these variables set (no OPENAI_* inherited from the test run).</summary>
     public static ServerProcess Start(string environment, IReadOnlyDictionary<string, string> variables)

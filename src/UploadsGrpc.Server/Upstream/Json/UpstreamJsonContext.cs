@@ -10,6 +10,8 @@ namespace UploadsGrpc.Server.Upstream.Json;
 [JsonSerializable(typeof(UploadJson))]
 [JsonSerializable(typeof(UploadPartJson))]
 [JsonSerializable(typeof(FileJson))]
+[JsonSerializable(typeof(FileListJson))]
+[JsonSerializable(typeof(FileDeletedJson))]
 [JsonSerializable(typeof(CreateUploadBody))]
 [JsonSerializable(typeof(CompleteUploadBody))]
 internal sealed partial class UpstreamJsonContext : JsonSerializerContext;

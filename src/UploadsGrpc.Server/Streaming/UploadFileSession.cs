@@ -1,0 +1,238 @@
+using System.Runtime.ExceptionServices;
+using System.Security.Cryptography;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Mapping;
+using UploadsGrpc.Server.Upstream;
+using UploadsGrpc.Server.Upstream.Json;
+using UploadsGrpc.Server.Validation;
+using UploadsGrpc.V1;
+
+namespace UploadsGrpc.Server.Streaming;
+
+/// <summary>
+/// One UploadFile call (DESIGN.md, "The streaming shapes"): read the metadata, reserve memory, create (or
+/// resume) the upload, cut the bytes into parts sent by <see cref="PartUploader"/>, complete with the MD5, and on
+/// any failure cancel the upload upstream, unless it is resumable and the stream was only interrupted.
+/// </summary>
+internal sealed partial class UploadFileSession(
+    OpenAiUploadsClient upstream,
+    UnknownEnumReporter unknown,
+    StreamMemoryBudget budget,
+    PartBufferPool pool,
+    PartRetry retry,
+    UpstreamCallInfo callInfo,
+    IOptions<StreamingOptions> options,
+    IHostApplicationLifetime lifetime,
+    TimeProvider clock,
+    ILogger<UploadFileSession> logger)
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    public async Task RunAsync(IAsyncStreamReader<UploadFileRequest> requests, IServerStreamWriter<UploadFileResponse> responses, ServerCallContext context)
+    {
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var call = new CallBudget(context.Deadline != DateTime.MaxValue, abort.Token);
+        var plan = await ReadMetadataAsync(requests, call.Cancellation);
+        using var reservation = plan.RemainingBytes > 0 ? await budget.ReserveAsync(plan.ReserveBytes, call.Cancellation) : null;
+
+        Upload? created = null;
+        string uploadId;
+        if (plan.Metadata.Resume is { } resume)
+        {
+            uploadId = resume.UploadId;
+        }
+        else
+        {
+            created = ResourceMapper.MapToUpload(await upstream.CreateUploadAsync(RequestMapper.MapToCreateUploadBody(plan.Metadata), call), unknown);
+            uploadId = created.Id;
+        }
+
+        var pump = new ResponsePump<UploadFileResponse>(responses, call.Cancellation);
+        try
+        {
+            pump.Post(new UploadFileResponse
+            {
+                Started = new UploadFileStarted { UploadId = uploadId, Upload = created, PartSize = plan.PartSize, ResumeOffset = plan.ResumeOffset },
+            });
+            var (partIds, md5) = await TransferAsync(plan, uploadId, requests, pump, call);
+            var completed = await upstream.CompleteUploadAsync(uploadId, new CompleteUploadBody(partIds, md5), call);
+            pump.Post(new UploadFileResponse
+            {
+                Completed = new UploadFileCompleted { Upload = ResourceMapper.MapToUpload(completed, unknown), Bytes = plan.Metadata.Bytes, Md5 = md5 ?? "" },
+            });
+            await pump.CompleteAsync();
+        }
+        catch (Exception ex)
+        {
+            await pump.AbandonAsync();
+            var stopping = lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested;
+            var interrupted = stopping || context.CancellationToken.IsCancellationRequested || ex is ClientStreamBrokenException;
+            var keep = plan.Metadata.Resumable && interrupted;
+            if (keep)
+            {
+                LogKeptPending(logger, uploadId);
+            }
+            else
+            {
+                await CancelQuietlyAsync(uploadId);
+            }
+            if (stopping)
+            {
+                throw Errors.FacadeException.ShuttingDown(uploadId, keep);
+            }
+            if (ex is ClientStreamBrokenException)
+            {
+                throw new RpcException(new Status(StatusCode.Cancelled, "The client's request stream broke off."));
+            }
+            ExceptionDispatchInfo.Throw(ex);
+        }
+    }
+
+    private async Task<UploadFilePlan> ReadMetadataAsync(IAsyncStreamReader<UploadFileRequest> requests, CancellationToken cancellation)
+    {
+        if (!await MoveNextAsync(requests, cancellation))
+        {
+            ThrowInvalid("metadata", "is missing: the stream ended before its first message.");
+        }
+        if (requests.Current.PayloadCase != UploadFileRequest.PayloadOneofCase.Metadata)
+        {
+            ThrowInvalid("metadata", "must be the first message; the stream began with a chunk. Nothing was sent upstream.");
+        }
+        return StreamRequestValidator.Validate(requests.Current.Metadata, options.Value);
+    }
+
+    /// <summary>Reads the chunks, cuts and hands over parts, and returns all part ids in file order and the MD5.</summary>
+    private async Task<(List<string> PartIds, string? Md5)> TransferAsync(
+        UploadFilePlan plan, string uploadId, IAsyncStreamReader<UploadFileRequest> requests, ResponsePump<UploadFileResponse> pump, CallBudget call)
+    {
+        var bytes = plan.Metadata.Bytes;
+        // The server sees every byte only when the stream starts at 0; on resume only a client's MD5 can be checked.
+        using var md5 = plan.IsResume ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var progress = new ProgressReporter(pump, clock, ProgressInterval, plan.ResumeOffset);
+        await using var uploader = new PartUploader(upstream, retry, pool, plan, uploadId, call, progress);
+        var received = plan.ResumeOffset;
+        var partOffset = plan.ResumeOffset;
+        byte[]? buffer = null;
+        var filled = 0;
+        try
+        {
+            while (await MoveNextAsync(requests, uploader.Cancellation))
+            {
+                var message = requests.Current;
+                if (message.PayloadCase != UploadFileRequest.PayloadOneofCase.Chunk)
+                {
+                    ThrowInvalid("metadata", "was sent again; it must be the first message, and only the first.");
+                }
+                var chunk = message.Chunk.Memory;
+                if (received + chunk.Length > bytes)
+                {
+                    ThrowInvalid("bytes", $"is {bytes}, but the stream carried more: {received + chunk.Length} bytes so far.");
+                }
+                md5?.AppendData(chunk.Span);
+                received += chunk.Length;
+                while (!chunk.IsEmpty)
+                {
+                    buffer ??= pool.Rent((int)Math.Min(plan.PartSize, bytes - partOffset));
+                    var take = Math.Min(chunk.Length, buffer.Length - filled);
+                    chunk.Span[..take].CopyTo(buffer.AsSpan(filled));
+                    filled += take;
+                    chunk = chunk[take..];
+                    if (filled == buffer.Length)
+                    {
+                        // Waits while all slots are busy: the client's stream is then not read, so HTTP/2 flow control
+                        // holds the client back and this stream never holds more than parallelism + 1 parts.
+                        await uploader.SendAsync(buffer, partOffset);
+                        partOffset += filled;
+                        buffer = null;
+                        filled = 0;
+                    }
+                }
+                progress.Received(received);
+            }
+            if (received != bytes)
+            {
+                ThrowInvalid("bytes", $"is {bytes}, but the stream ended after {received} bytes.");
+            }
+            var partIds = await uploader.FinishAsync();
+            return (plan.Committed.Select(p => p.PartId).Concat(partIds).ToList(), CheckMd5(plan.Metadata, md5));
+        }
+        catch (Exception) when (uploader.Failure is { } failure)
+        {
+            // Reading stopped because a part failed for good: that failure, not the cancellation, is the outcome.
+            ExceptionDispatchInfo.Throw(failure);
+            throw;
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                pool.Return(buffer);
+            }
+        }
+    }
+
+    private static string? CheckMd5(UploadFileMetadata metadata, IncrementalHash? md5)
+    {
+        var expected = metadata.Md5.Length > 0 ? metadata.Md5.ToLowerInvariant() : null;
+        if (md5 is null)
+        {
+            return expected;
+        }
+        var actual = Convert.ToHexStringLower(md5.GetHashAndReset());
+        if (expected is not null && expected != actual)
+        {
+            ThrowInvalid("md5", $"is {expected}, but the bytes received have the MD5 {actual}.");
+        }
+        return actual;
+    }
+
+    private static async Task<bool> MoveNextAsync(IAsyncStreamReader<UploadFileRequest> requests, CancellationToken cancellation)
+    {
+        try
+        {
+            return await requests.MoveNext(cancellation);
+        }
+        catch (IOException ex)
+        {
+            throw new ClientStreamBrokenException(ex);
+        }
+    }
+
+    private async Task CancelQuietlyAsync(string uploadId)
+    {
+        // The call's own token is spent; the clean-up gets its own deadline. The failure's request id stays the
+        // call's trailer, not the cancel's.
+        var requestId = callInfo.RequestId;
+        using var timeout = new CancellationTokenSource(options.Value.CancelTimeout, clock);
+        try
+        {
+            await upstream.CancelUploadAsync(uploadId, new CallBudget(HasDeadline: true, timeout.Token));
+            LogCancelled(logger, uploadId);
+        }
+        catch (Exception ex)
+        {
+            LogCancelFailed(logger, uploadId, ex.Message);
+        }
+        finally
+        {
+            callInfo.RequestId = requestId;
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowInvalid(string field, string description) =>
+        InvalidRequestException.Throw([RequestValidator.Violation(field, description)]);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "UploadFile cancelled upload {UploadId} upstream after a failure")]
+    private static partial void LogCancelled(ILogger logger, string uploadId);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "UploadFile could not cancel upload {UploadId} upstream: {Reason}")]
+    private static partial void LogCancelFailed(ILogger logger, string uploadId, string reason);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "UploadFile left resumable upload {UploadId} pending after its stream was interrupted")]
+    private static partial void LogKeptPending(ILogger logger, string uploadId);
+}
+
+/// <summary>Reading the client's stream failed: the client went away, not the upstream.</summary>
+internal sealed class ClientStreamBrokenException(Exception inner) : Exception("The client's request stream broke off.", inner);
