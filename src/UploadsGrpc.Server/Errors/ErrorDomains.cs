@@ -23,4 +23,5 @@ public static class FacadeReasons
     public const string StreamMemoryExhausted = "STREAM_MEMORY_EXHAUSTED";
     public const string ShuttingDown = "SHUTTING_DOWN";
     public const string OutOfRange = "OUT_OF_RANGE";
+    public const string ContentLengthMismatch = "CONTENT_LENGTH_MISMATCH";
 }

@@ -92,6 +92,7 @@ internal static class HostingExtensions
         {
             health.Services.Map("", _ => true);
             health.Services.Map(UploadsGrpc.V1.UploadService.Descriptor.FullName, _ => true);
+            health.Services.Map(UploadsGrpc.V1.FileService.Descriptor.FullName, _ => true);
         }).AddCheck("self", () => HealthCheckResult.Healthy());
         return builder;
     }
@@ -99,6 +100,7 @@ internal static class HostingExtensions
     public static WebApplication MapUploadsGrpc(this WebApplication app)
     {
         app.MapGrpcService<UploadGrpcService>();
+        app.MapGrpcService<FileGrpcService>();
         app.MapGrpcHealthChecksService();
         // Reflection is what lets buf curl and grpcurl call the service without the protos.
         app.MapGrpcReflectionService();

@@ -1,0 +1,74 @@
+using UploadsGrpc.V1;
+using static UploadsGrpc.Server.Validation.RequestValidator;
+using Violation = Google.Rpc.BadRequest.Types.FieldViolation;
+
+namespace UploadsGrpc.Server.Validation;
+
+/// <summary>Checks FileService requests before anything reaches the upstream.</summary>
+internal static class FileRequestValidator
+{
+    public static void ValidateFileId(string fileId)
+    {
+        var violations = new List<Violation>();
+        CheckId("file_id", fileId, violations);
+        ThrowIfAny(violations);
+    }
+
+    public static void Validate(ListFilesRequest request)
+    {
+        var violations = new List<Violation>();
+        if (request.PageSize is < 0 or > UpstreamLimits.MaxPageSize)
+        {
+            violations.Add(Violation("page_size", $"must be 0 (meaning {UpstreamLimits.DefaultPageSize}) to {UpstreamLimits.MaxPageSize}; it is {request.PageSize}."));
+        }
+        if (request.Purpose != FilePurpose.Unspecified || request.PurposeValue.Length > 0)
+        {
+            CheckPurpose(request.Purpose, request.PurposeValue, violations);
+        }
+        if (!Enum.IsDefined(request.Order))
+        {
+            violations.Add(Violation("order", $"{(int)request.Order} is not a SortOrder."));
+        }
+        ThrowIfAny(violations);
+    }
+
+    public static void Validate(DownloadFileRequest request)
+    {
+        var violations = new List<Violation>();
+        CheckId("file_id", request.FileId, violations);
+        if (request.ReadOffset < 0)
+        {
+            violations.Add(Violation("read_offset", $"must not be negative; it is {request.ReadOffset}."));
+        }
+        ThrowIfAny(violations);
+    }
+
+    public static void Validate(CreateFileMetadata metadata)
+    {
+        var violations = new List<Violation>();
+        if (string.IsNullOrWhiteSpace(metadata.Filename))
+        {
+            violations.Add(Violation("metadata.filename", "is required: the name of the file to create."));
+        }
+        if (string.IsNullOrWhiteSpace(metadata.MimeType))
+        {
+            violations.Add(Violation("metadata.mime_type", "is required: the MIME type of the file, e.g. \"text/jsonl\"."));
+        }
+        var purposeViolations = new List<Violation>();
+        CheckPurpose(metadata.Purpose, metadata.PurposeValue, purposeViolations);
+        violations.AddRange(purposeViolations.Select(v => Violation("metadata." + v.Field, v.Description)));
+        if (metadata.Bytes <= 0)
+        {
+            violations.Add(Violation("metadata.bytes", $"must be at least 1; it is {metadata.Bytes}."));
+        }
+        else if (metadata.Bytes > UpstreamLimits.MaxFileBytes)
+        {
+            violations.Add(Violation("metadata.bytes", $"must be at most {UpstreamLimits.MaxFileBytes} (512 MiB); it is {metadata.Bytes}. Use UploadService.UploadFile for larger files."));
+        }
+        if (metadata.ExpiresAfter is { Seconds: <= 0 } expires)
+        {
+            violations.Add(Violation("metadata.expires_after.seconds", $"must be positive; it is {expires.Seconds}."));
+        }
+        ThrowIfAny(violations);
+    }
+}
