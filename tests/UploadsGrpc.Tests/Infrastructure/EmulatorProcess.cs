@@ -33,7 +33,7 @@ public sealed partial class EmulatorProcess : IDisposable
 
     public static async Task<EmulatorProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
-        var directory = FindBuildOutput();
+        var directory = BuildOutput.Of("UploadsGrpc.Emulator");
         var data = Directory.CreateTempSubdirectory("uploadsgrpc-emulator-").FullName;
         var start = new ProcessStartInfo("dotnet")
         {
@@ -89,23 +89,6 @@ public sealed partial class EmulatorProcess : IDisposable
     {
         using var response = await Http.DeleteAsync("_admin/faults");
         response.EnsureSuccessStatusCode();
-    }
-
-    /// <summary>src/UploadsGrpc.Emulator/bin/{the configuration these tests were built in}/net10.0.</summary>
-    private static string FindBuildOutput()
-    {
-        var here = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = here.Parent!.Name;
-        var root = here;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "UploadsGrpc.sln")))
-        {
-            root = root.Parent;
-        }
-        if (root is null)
-        {
-            throw new InvalidOperationException($"No UploadsGrpc.sln above {AppContext.BaseDirectory}.");
-        }
-        return Path.Combine(root.FullName, "src", "UploadsGrpc.Emulator", "bin", configuration, "net10.0");
     }
 
     private void Observe(string? line)
