@@ -38,8 +38,9 @@ done
 check "with no key, Development serves on the embedded emulator and says so" "Upstream: the embedded emulator at http://127.0.0.1:" "$work/server.log"
 
 "$buf" curl --protocol grpc --http2-prior-knowledge --list-methods "$server" > "$work/methods.txt"
-for rpc in CreateUpload AddUploadPart CompleteUpload CancelUpload; do
-  check "list-methods shows $rpc" "uploadsgrpc.v1.UploadService/$rpc" "$work/methods.txt"
+for rpc in UploadService/CreateUpload UploadService/AddUploadPart UploadService/CompleteUpload UploadService/CancelUpload \
+  UploadService/UploadFile FileService/GetFile FileService/ListFiles FileService/DeleteFile FileService/DownloadFile FileService/CreateFile; do
+  check "list-methods shows $rpc" "uploadsgrpc.v1.$rpc" "$work/methods.txt"
 done
 
 # The session exactly as README.md writes it, with the port moved off 50051.
@@ -50,6 +51,19 @@ check "README session: CompleteUpload completes" '"status": "UPLOAD_STATUS_COMPL
 check "README session: the File holds the 11 bytes" '"bytes": "11"' "$work/session.out"
 check "README session: the File is processed" '"status": "FILE_STATUS_PROCESSED"' "$work/session.out"
 check "README session: CancelUpload cancels the other" '"status": "UPLOAD_STATUS_CANCELLED"' "$work/session.out"
+
+# The whole-file session (CLI and buf curl UploadFile), also exactly as README.md writes it.
+sed -n '/<!-- upload:start -->/,/<!-- upload:end -->/p' README.md | sed '1,2d;$d' | sed '$d' \
+  | sed "s#127.0.0.1:50051#127.0.0.1:$grpc_port#g" > "$work/upload.sh"
+bash -euo pipefail "$work/upload.sh" > "$work/upload.out" 2> "$work/upload.err" || { failed=$((failed + 1)); echo "FAIL - the README upload session exited non-zero:"; sed 's/^/       /' "$work/upload.err"; }
+file_id=$(grep -m1 -oE '^file-[A-Za-z0-9]+$' "$work/upload.out" || true)
+if [ -n "$file_id" ]; then passed=$((passed + 1)); echo "ok   - README upload: the CLI prints the file id ($file_id)"; else failed=$((failed + 1)); echo "FAIL - README upload: no file id line in:"; sed 's/^/       /' "$work/upload.out"; fi
+check "README upload: files get shows the file" "filename: batch.jsonl" "$work/upload.out"
+check "README upload: files list lists it" "$file_id	" "$work/upload.out"
+check "README upload: the CLI reported each part on stderr" "part 0 committed" "$work/upload.err"
+expected_md5=$(printf '{"custom_id": "1", "method": "POST", "url": "/v1/chat/completions", "body": {}}\n' | md5sum | cut -d' ' -f1)
+check "README upload: buf curl UploadFile completes with the file's md5" "\"md5\": \"$expected_md5\"" "$work/upload.out"
+check "README upload: and a part_committed event" '"partCommitted"' "$work/upload.out"
 
 completed=$(sed -n 's/^ *"id": "\(upload_[0-9a-f]*\)",$/\1/p' "$work/session.out" | head -1)
 "$buf" curl --protocol grpc --http2-prior-knowledge -d "{\"upload_id\":\"$completed\"}" \
