@@ -18,7 +18,7 @@ public sealed partial class CliTests(StandaloneDeployment stack) : IClassFixture
     {
         var path = WriteFile("data.jsonl", 5 * MiB + 3);
         using var cli = Cli.Start(stack.Server.Address, "upload", path, "--purpose", "batch", "--part-size-mib", "1");
-        Assert.Equal(0, await cli.ExitCodeAsync());
+        Assert.True(await cli.ExitCodeAsync() == 0, cli.StandardError);
 
         var fileId = cli.StandardOutput.Trim();
         Assert.Matches(FileIdLine(), fileId);
@@ -47,7 +47,7 @@ public sealed partial class CliTests(StandaloneDeployment stack) : IClassFixture
 
             cli.Signal("INT");
             Assert.Equal(130, await cli.ExitCodeAsync());
-            Assert.Contains($"upload {uploadId} cancelled upstream", cli.StandardError, StringComparison.Ordinal);
+            Assert.True(cli.StandardError.Contains($"upload {uploadId} cancelled upstream", StringComparison.Ordinal), cli.StandardError);
             Assert.Equal("", cli.StandardOutput);
             await UploadFileTests.PollAsync(async () =>
                 (await stack.Emulator.AdminUploadAsync(uploadId)).GetProperty("status").GetString() == "cancelled", TimeSpan.FromSeconds(5));

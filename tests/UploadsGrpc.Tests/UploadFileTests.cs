@@ -158,6 +158,39 @@ public sealed class UploadFileTests(StandaloneDeployment stack) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_stream_cancelled_while_waiting_for_a_slot_leaves_no_shared_buffer_behind()
+    {
+        // Slow parts and one slot: the reader waits for the slot with a full buffer when the client cancels.
+        await stack.Emulator.SetFaultsAsync(new { seed = 3, rules = new[] { new { route = "add_part", latency_ms = 300 } } });
+        try
+        {
+            using (var cancel = new CancellationTokenSource())
+            {
+                using var blocked = new UploadFileCall(stack.Server.Uploads, cancellation: cancel.Token);
+                await blocked.WriteMetadataAsync(Metadata(8 * MiB, parallelism: 1));
+                await blocked.WriteGeneratedAsync(0, 4 * MiB);
+                await cancel.CancelAsync();
+            }
+            await Task.Delay(500);
+        }
+        finally
+        {
+            await stack.Emulator.ClearFaultsAsync();
+        }
+
+        // Were a buffer in the pool twice, two parts of these uploads would share it and the MD5s would break.
+        var uploads = Enumerable.Range(0, 3).Select(async i =>
+        {
+            const long bytes = 6 * MiB;
+            using var call = new UploadFileCall(stack.Server.Uploads);
+            await call.WriteMetadataAsync(Metadata(bytes, parallelism: 4));
+            await call.WriteGeneratedAsync(0, bytes);
+            return await call.FinishAsync();
+        });
+        Assert.All(await Task.WhenAll(uploads), completed => Assert.Equal(TestData.Md5(6 * MiB), completed.Md5));
+    }
+
+    [Fact]
     public async Task A_resumable_upload_survives_a_broken_stream_and_resumes_with_only_the_rest()
     {
         const long bytes = 6 * MiB;

@@ -103,12 +103,36 @@ internal static class UploadCommands
         using var channel = Connection.Open(parse);
         var uploads = Connection.Uploads(channel);
         FileUploader? uploader = null;
+        // Ctrl-C means the user gives the upload up. The upload is cancelled explicitly first and the stream torn
+        // down after, so the outcome is the CLI's own CancelUpload (a resumable upload would otherwise stay pending).
+        using var abort = new CancellationTokenSource();
+        var interrupted = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task CancelThenAbortAsync()
+        {
+            var outcome = "interrupted before the upload was created";
+            if (uploader?.UploadId is { } uploadId)
+            {
+                using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                try
+                {
+                    await uploads.CancelUploadAsync(new CancelUploadRequest { UploadId = uploadId }, cancellationToken: cleanup.Token);
+                    outcome = $"interrupted: upload {uploadId} cancelled upstream";
+                }
+                catch (RpcException cancelFailure)
+                {
+                    outcome = $"interrupted: cancelling upload {uploadId} failed: {cancelFailure.Status.Detail}";
+                }
+            }
+            await abort.CancelAsync();
+            interrupted.TrySetResult(outcome);
+        }
+        using var onInterrupt = cancellation.Register(() => _ = CancelThenAbortAsync());
         try
         {
             var completed = await Terminal.ProgressAsync($"{file.Name}", metadata.Bytes, progress =>
             {
                 uploader = new FileUploader(uploads, progress, statePath);
-                return uploader.UploadAsync(file.FullName, metadata, resume, cancellation);
+                return uploader.UploadAsync(file.FullName, metadata, resume, abort.Token);
             });
             File.Delete(statePath);
             Console.Error.WriteLine($"completed {completed.Upload.Id}: {completed.Bytes} bytes, md5 {(completed.Md5.Length > 0 ? completed.Md5 : "not known")}");
@@ -117,25 +141,8 @@ internal static class UploadCommands
         }
         catch (Exception ex) when (cancellation.IsCancellationRequested && ex is OperationCanceledException or RpcException)
         {
-            // Ctrl-C means the user gives the upload up: cancel it explicitly, resumable or not.
-            if (uploader?.UploadId is { } uploadId)
-            {
-                using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                try
-                {
-                    await uploads.CancelUploadAsync(new CancelUploadRequest { UploadId = uploadId }, cancellationToken: cleanup.Token);
-                    Console.Error.WriteLine($"interrupted: upload {uploadId} cancelled upstream");
-                }
-                catch (RpcException cancelFailure)
-                {
-                    Console.Error.WriteLine($"interrupted: cancelling upload {uploadId} failed: {cancelFailure.Status.Detail}");
-                }
-                File.Delete(statePath);
-            }
-            else
-            {
-                Console.Error.WriteLine("interrupted before the upload was created");
-            }
+            Console.Error.WriteLine(await interrupted.Task);
+            File.Delete(statePath);
             return ExitCodes.Interrupted;
         }
         catch (RpcException) when (metadata.Resumable && uploader?.UploadId is { } uploadId && File.Exists(statePath))

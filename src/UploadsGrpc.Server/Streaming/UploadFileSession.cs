@@ -142,10 +142,12 @@ internal sealed partial class UploadFileSession(
                     {
                         // Waits while all slots are busy: the client's stream is then not read, so HTTP/2 flow control
                         // holds the client back and this stream never holds more than parallelism + 1 parts.
-                        await uploader.SendAsync(buffer, partOffset);
-                        partOffset += filled;
+                        // The uploader owns the buffer from here on, also when SendAsync throws: it is not returned twice.
+                        var full = buffer;
                         buffer = null;
                         filled = 0;
+                        await uploader.SendAsync(full, partOffset);
+                        partOffset += full.Length;
                     }
                 }
                 progress.Received(received);
