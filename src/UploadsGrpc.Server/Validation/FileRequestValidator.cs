@@ -46,17 +46,6 @@ internal static class FileRequestValidator
     public static void Validate(CreateFileMetadata metadata)
     {
         var violations = new List<Violation>();
-        if (string.IsNullOrWhiteSpace(metadata.Filename))
-        {
-            violations.Add(Violation("metadata.filename", "is required: the name of the file to create."));
-        }
-        if (string.IsNullOrWhiteSpace(metadata.MimeType))
-        {
-            violations.Add(Violation("metadata.mime_type", "is required: the MIME type of the file, e.g. \"text/jsonl\"."));
-        }
-        var purposeViolations = new List<Violation>();
-        CheckPurpose(metadata.Purpose, metadata.PurposeValue, purposeViolations);
-        violations.AddRange(purposeViolations.Select(v => Violation("metadata." + v.Field, v.Description)));
         if (metadata.Bytes <= 0)
         {
             violations.Add(Violation("metadata.bytes", $"must be at least 1; it is {metadata.Bytes}."));
@@ -65,10 +54,7 @@ internal static class FileRequestValidator
         {
             violations.Add(Violation("metadata.bytes", $"must be at most {UpstreamLimits.MaxFileBytes} (512 MiB); it is {metadata.Bytes}. Use UploadService.UploadFile for larger files."));
         }
-        if (metadata.ExpiresAfter is { Seconds: <= 0 } expires)
-        {
-            violations.Add(Violation("metadata.expires_after.seconds", $"must be positive; it is {expires.Seconds}."));
-        }
+        CheckNewFile(metadata.Filename, metadata.MimeType, metadata.Purpose, metadata.PurposeValue, metadata.ExpiresAfter, violations);
         ThrowIfAny(violations);
     }
 }

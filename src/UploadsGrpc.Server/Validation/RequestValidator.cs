@@ -110,6 +110,26 @@ internal static class RequestValidator
         }
     }
 
+    /// <summary>What every new file needs, for the streaming metadata messages (fields prefixed <c>metadata.</c>).</summary>
+    internal static void CheckNewFile(string filename, string mimeType, FilePurpose purpose, string purposeValue, ExpiresAfter? expires, List<Violation> violations)
+    {
+        if (string.IsNullOrWhiteSpace(filename))
+        {
+            violations.Add(Violation("metadata.filename", "is required: the name of the file to create."));
+        }
+        if (string.IsNullOrWhiteSpace(mimeType))
+        {
+            violations.Add(Violation("metadata.mime_type", "is required: the MIME type of the file, e.g. \"text/jsonl\"."));
+        }
+        var purposeViolations = new List<Violation>();
+        CheckPurpose(purpose, purposeValue, purposeViolations);
+        violations.AddRange(purposeViolations.Select(v => Violation("metadata." + v.Field, v.Description)));
+        if (expires is { Seconds: <= 0 })
+        {
+            violations.Add(Violation("metadata.expires_after.seconds", $"must be positive; it is {expires.Seconds}."));
+        }
+    }
+
     internal static void CheckPurpose(FilePurpose purpose, string purposeValue, List<Violation> violations)
     {
         if (purpose == FilePurpose.Unspecified)

@@ -21,21 +21,7 @@ internal static class StreamRequestValidator
         }
         if (metadata.Resume is null)
         {
-            if (string.IsNullOrWhiteSpace(metadata.Filename))
-            {
-                violations.Add(Violation("metadata.filename", "is required: the name of the file to create."));
-            }
-            if (string.IsNullOrWhiteSpace(metadata.MimeType))
-            {
-                violations.Add(Violation("metadata.mime_type", "is required: the MIME type of the file, e.g. \"text/jsonl\"."));
-            }
-            var purposeViolations = new List<Violation>();
-            CheckPurpose(metadata.Purpose, metadata.PurposeValue, purposeViolations);
-            violations.AddRange(purposeViolations.Select(v => Violation("metadata." + v.Field, v.Description)));
-            if (metadata.ExpiresAfter is { Seconds: <= 0 } expires)
-            {
-                violations.Add(Violation("metadata.expires_after.seconds", $"must be positive; it is {expires.Seconds}."));
-            }
+            CheckNewFile(metadata.Filename, metadata.MimeType, metadata.Purpose, metadata.PurposeValue, metadata.ExpiresAfter, violations);
         }
         if (metadata.Md5.Length > 0 && !IsMd5Hex(metadata.Md5))
         {
