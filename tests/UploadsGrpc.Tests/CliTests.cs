@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 using UploadsGrpc.Tests.Infrastructure;
 
@@ -49,7 +48,7 @@ public sealed partial class CliTests(StandaloneDeployment stack) : IClassFixture
             Assert.Equal(130, await cli.ExitCodeAsync());
             Assert.True(cli.StandardError.Contains($"upload {uploadId} cancelled upstream", StringComparison.Ordinal), cli.StandardError);
             Assert.Equal("", cli.StandardOutput);
-            await UploadFileTests.PollAsync(async () =>
+            await Poll.UntilAsync(async () =>
                 (await stack.Emulator.AdminUploadAsync(uploadId)).GetProperty("status").GetString() == "cancelled", TimeSpan.FromSeconds(5));
         }
         finally
@@ -89,47 +88,12 @@ public sealed partial class CliTests(StandaloneDeployment stack) : IClassFixture
     [GeneratedRegex(@"upload_id: (upload_[0-9a-f]+)")]
     private static partial Regex UploadIdLine();
 
-    /// <summary>The built CLI (<c>dotnet UploadsGrpc.Cli.dll</c>) with stdout and stderr captured, so it runs non-interactively.</summary>
-    private sealed class Cli : IDisposable
+    /// <summary>The built CLI, run from its own output with stdout and stderr captured, so it runs non-interactively.</summary>
+    private static class Cli
     {
-        private readonly Process _process;
-        private readonly StringBuilder _out = new();
-        private readonly StringBuilder _err = new();
-
-        private Cli(Process process) => _process = process;
-
-        public bool HasExited => _process.HasExited;
-
-        public string StandardOutput
+        public static ChildProcess Start(Uri server, params string[] arguments)
         {
-            get
-            {
-                lock (_out)
-                {
-                    return _out.ToString();
-                }
-            }
-        }
-
-        public string StandardError
-        {
-            get
-            {
-                lock (_err)
-                {
-                    return _err.ToString();
-                }
-            }
-        }
-
-        public static Cli Start(Uri server, params string[] arguments)
-        {
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
+            var start = new ProcessStartInfo("dotnet");
             start.ArgumentList.Add(Path.Combine(BuildOutput.Of("UploadsGrpc.Cli"), "UploadsGrpc.Cli.dll"));
             start.ArgumentList.Add("--server");
             start.ArgumentList.Add(server.AbsoluteUri);
@@ -137,41 +101,7 @@ public sealed partial class CliTests(StandaloneDeployment stack) : IClassFixture
             {
                 start.ArgumentList.Add(argument);
             }
-            var cli = new Cli(Process.Start(start)!);
-            cli._process.OutputDataReceived += (_, line) => Append(cli._out, line.Data);
-            cli._process.ErrorDataReceived += (_, line) => Append(cli._err, line.Data);
-            cli._process.BeginOutputReadLine();
-            cli._process.BeginErrorReadLine();
-            return cli;
-        }
-
-        public void Signal(string signal) => Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-
-        public async Task<int> ExitCodeAsync()
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await _process.WaitForExitAsync(timeout.Token);
-            return _process.ExitCode;
-        }
-
-        private static void Append(StringBuilder builder, string? line)
-        {
-            if (line is not null)
-            {
-                lock (builder)
-                {
-                    builder.AppendLine(line);
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-            }
-            _process.Dispose();
+            return ChildProcess.Start(start);
         }
     }
 }

@@ -92,7 +92,7 @@ public sealed class FileServiceTests(StandaloneDeployment stack) : IClassFixture
         await call.RequestStream.CompleteAsync();
         var failure = await RpcAssert.FailsAsync(StatusCode.InvalidArgument, () => call.ResponseAsync);
         Assert.Equal("bytes", failure.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations[0].Field);
-        await UploadFileTests.PollAsync(async () => (await stack.Emulator.StorageAsync()).GetProperty("files").GetInt32() == before, TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync(async () => (await stack.Emulator.StorageAsync()).GetProperty("files").GetInt32() == before, TimeSpan.FromSeconds(10));
 
         using var early = files.CreateFile();
         await early.RequestStream.WriteAsync(new CreateFileRequest { Chunk = ByteString.CopyFromUtf8("too soon") });

@@ -151,7 +151,7 @@ public sealed class UploadFileTests(StandaloneDeployment stack) : IClassFixture<
         var uploadId = call.Started!.UploadId;
         await cancel.CancelAsync();
 
-        await PollAsync(async () => (await stack.Emulator.AdminUploadAsync(uploadId)).GetProperty("status").GetString() == "cancelled", TimeSpan.FromSeconds(5));
+        await Poll.UntilAsync(async () => (await stack.Emulator.AdminUploadAsync(uploadId)).GetProperty("status").GetString() == "cancelled", TimeSpan.FromSeconds(5));
         var parts = (await stack.Emulator.AdminUploadAsync(uploadId)).GetProperty("parts").EnumerateArray().ToList();
         Assert.NotEmpty(parts);
         Assert.All(parts, p => Assert.False(p.GetProperty("on_disk").GetBoolean()));
@@ -293,17 +293,4 @@ public sealed class UploadFileTests(StandaloneDeployment stack) : IClassFixture<
 
     private async Task<long> RequestCountAsync() =>
         System.Text.Json.JsonDocument.Parse(await stack.Emulator.Http.GetStringAsync("_admin/requests")).RootElement.GetProperty("total").GetInt64();
-
-    internal static async Task PollAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Condition not met within {timeout}.");
-            }
-            await Task.Delay(50);
-        }
-    }
 }

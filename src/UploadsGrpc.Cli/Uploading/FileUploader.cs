@@ -14,6 +14,9 @@ internal sealed class FileUploader(UploadService.UploadServiceClient client, IUp
     private const int ChunkBytes = 64 * 1024;
     private const int MaxReconnects = 5;
 
+    /// <summary>The upload and its committed parts as the server reported them: what a reconnect resumes from.</summary>
+    private ResumeState? _state;
+
     /// <summary>The upload's id once the server created it, so an interrupted run can cancel it.</summary>
     public string? UploadId { get; private set; }
 
@@ -34,8 +37,6 @@ internal sealed class FileUploader(UploadService.UploadServiceClient client, IUp
             }
         }
     }
-
-    private ResumeState? _state;
 
     private async Task<UploadFileCompleted> StreamAsync(string path, UploadFileMetadata metadata, ResumeState? resume, CancellationToken cancellation)
     {

@@ -10,7 +10,6 @@ namespace UploadsGrpc.Cli.Uploading;
 internal sealed class ResumeState
 {
     public string UploadId { get; set; } = "";
-    public string Path { get; set; } = "";
     public long Bytes { get; set; }
     public int PartSize { get; set; }
     public List<CommittedPartState> Parts { get; set; } = [];

@@ -15,12 +15,13 @@ internal sealed class StreamMemoryBudget : IDisposable
     private const int Unit = 1024;
     private readonly ConcurrencyLimiter _limiter;
     private readonly TimeSpan _wait;
+    private readonly TimeProvider _clock;
 
     public StreamMemoryBudget(IOptions<StreamingOptions> options, TimeProvider clock)
     {
         Bytes = options.Value.ResolvedMemoryBudget();
         _wait = options.Value.MemoryWait;
-        Clock = clock;
+        _clock = clock;
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
             PermitLimit = checked((int)(Bytes / Unit)),
@@ -32,8 +33,6 @@ internal sealed class StreamMemoryBudget : IDisposable
     /// <summary>The whole budget in bytes.</summary>
     public long Bytes { get; }
 
-    private TimeProvider Clock { get; }
-
     /// <summary>
     /// Reserves <paramref name="bytes"/> (at most <see cref="Bytes"/>), waiting up to Streaming:MemoryWait;
     /// a stream still without memory then ends RESOURCE_EXHAUSTED with a RetryInfo.
@@ -41,7 +40,7 @@ internal sealed class StreamMemoryBudget : IDisposable
     public async Task<RateLimitLease> ReserveAsync(long bytes, CancellationToken cancellation)
     {
         var permits = (int)Math.Min((bytes + Unit - 1) / Unit, Bytes / Unit);
-        using var timeout = new CancellationTokenSource(_wait, Clock);
+        using var timeout = new CancellationTokenSource(_wait, _clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
         try
         {

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace UploadsGrpc.Tests.Infrastructure;
 
@@ -11,13 +9,11 @@ namespace UploadsGrpc.Tests.Infrastructure;
 /// The emulator as its own process (<c>dotnet UploadsGrpc.Emulator.dll</c>, from its own build output), so a
 /// server pointed at it through OPENAI_BASE_URL measures only its own memory.
 /// </summary>
-public sealed partial class EmulatorProcess : IDisposable
+public sealed class EmulatorProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChildProcess _process;
 
-    private EmulatorProcess(Process process, string dataDirectory)
+    private EmulatorProcess(ChildProcess process, string dataDirectory)
     {
         _process = process;
         DataDirectory = dataDirectory;
@@ -25,7 +21,7 @@ public sealed partial class EmulatorProcess : IDisposable
 
     public string DataDirectory { get; }
 
-    public Uri Root => _listening.Task.Result;
+    public Uri Root { get; private set; } = null!;
 
     public Uri ApiBase => new(Root, "v1");
 
@@ -35,13 +31,7 @@ public sealed partial class EmulatorProcess : IDisposable
     {
         var directory = BuildOutput.Of("UploadsGrpc.Emulator");
         var data = Directory.CreateTempSubdirectory("uploadsgrpc-emulator-").FullName;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory };
         start.ArgumentList.Add(Path.Combine(directory, "UploadsGrpc.Emulator.dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
@@ -51,16 +41,8 @@ public sealed partial class EmulatorProcess : IDisposable
         {
             start.Environment[key] = value;
         }
-        var emulator = new EmulatorProcess(Process.Start(start)!, data);
-        emulator._process.OutputDataReceived += (_, line) => emulator.Observe(line.Data);
-        emulator._process.ErrorDataReceived += (_, line) => emulator.Observe(line.Data);
-        emulator._process.BeginOutputReadLine();
-        emulator._process.BeginErrorReadLine();
-        var first = await Task.WhenAny(emulator._listening.Task, emulator._process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
-        if (first != emulator._listening.Task)
-        {
-            throw new InvalidOperationException($"The emulator did not start listening:\n{emulator._output}");
-        }
+        var emulator = new EmulatorProcess(ChildProcess.Start(start), data);
+        emulator.Root = new Uri((await emulator._process.ListeningAsync()).AbsoluteUri.TrimEnd('/') + "/");
         emulator.Http = new HttpClient { BaseAddress = emulator.Root };
         emulator.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "sk-test-reader");
         return emulator;
@@ -91,33 +73,9 @@ public sealed partial class EmulatorProcess : IDisposable
         response.EnsureSuccessStatusCode();
     }
 
-    private void Observe(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-        if (ListeningLine().Match(line) is { Success: true } listening)
-        {
-            _listening.TrySetResult(new Uri(listening.Groups[1].Value + "/"));
-        }
-    }
-
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
-    private static partial Regex ListeningLine();
-
     public void Dispose()
     {
         Http?.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
         _process.Dispose();
         try
         {
