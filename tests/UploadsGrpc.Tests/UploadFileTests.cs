@@ -267,7 +267,7 @@ public sealed class UploadFileTests(StandaloneDeployment stack) : IClassFixture<
         });
         // The first stream reserves the whole budget (two 64 MiB buffers) and holds it while open.
         using var holder = new UploadFileCall(server.Uploads);
-        await holder.WriteMetadataAsync(Metadata(1024L * MiB, partSize: 64 * MiB, parallelism: 1));
+        await holder.WriteMetadataAsync(Metadata(1024L * MiB, partSize: 64 * MiB, parallelism: 2));
         await holder.WaitForAsync(events => events.Count > 0);
         Assert.NotNull(holder.Started);
 

@@ -30,18 +30,12 @@ internal sealed class PartUploader(
     /// <summary>The failure of the first part that failed for good.</summary>
     public Exception? Failure => Volatile.Read(ref _failure);
 
-    /// <summary>Starts sending <paramref name="buffer"/> (taking it over) once a slot is free.</summary>
-    public async Task SendAsync(byte[] buffer, long offset)
+    /// <summary>Waits for a free slot; the caller then fills one part and hands it to <see cref="Start"/>.</summary>
+    public Task WaitForSlotAsync() => _slots.WaitAsync(_stop.Token);
+
+    /// <summary>Sends <paramref name="buffer"/> in the slot taken by <see cref="WaitForSlotAsync"/>, taking the buffer over.</summary>
+    public void Start(byte[] buffer, long offset)
     {
-        try
-        {
-            await _slots.WaitAsync(_stop.Token);
-        }
-        catch
-        {
-            pool.Return(buffer);
-            throw;
-        }
         var index = _nextIndex++;
         _running.Add(Task.Run(() => SendOneAsync(buffer, index, offset)));
     }

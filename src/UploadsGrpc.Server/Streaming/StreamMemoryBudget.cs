@@ -6,7 +6,7 @@ namespace UploadsGrpc.Server.Streaming;
 
 /// <summary>
 /// The memory all UploadFile streams may hold in part buffers together. A stream reserves what it can hold at
-/// most (its part size times parallelism + 1, or less for a small file) before it creates anything upstream, so
+/// most (its part size times its parallelism, or less for a small file) before it creates anything upstream, so
 /// a reserved stream never waits for memory again and streams cannot starve each other half-way.
 /// Reservations are permits of 1 KiB in a first-come ConcurrencyLimiter.
 /// </summary>

@@ -14,8 +14,8 @@ internal sealed record UploadFilePlan(UploadFileMetadata Metadata, int PartSize,
     public long RemainingBytes => Metadata.Bytes - ResumeOffset;
 
     /// <summary>
-    /// The most the stream holds at once: a part filling while <see cref="Parallelism"/> parts upload, each buffer
-    /// no larger than what is left of the file.
+    /// The most the stream holds at once: <see cref="Parallelism"/> parts, filling or uploading, each buffer no
+    /// larger than what is left of the file.
     /// </summary>
-    public long ReserveBytes => Math.Min(RemainingBytes, (long)PartSize * (Parallelism + 1));
+    public long ReserveBytes => Math.Min(RemainingBytes, (long)PartSize * Parallelism);
 }

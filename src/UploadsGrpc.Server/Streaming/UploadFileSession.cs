@@ -133,21 +133,24 @@ internal sealed partial class UploadFileSession(
                 received += chunk.Length;
                 while (!chunk.IsEmpty)
                 {
-                    buffer ??= pool.Rent((int)Math.Min(plan.PartSize, bytes - partOffset));
+                    if (buffer is null)
+                    {
+                        // A part's buffer is taken only once a slot is free to send it. While all slots are busy the
+                        // client's stream is not read, so HTTP/2 flow control holds the client back, and a stream never
+                        // holds more than `parallelism` parts: any file of that many parts or more costs the same.
+                        await uploader.WaitForSlotAsync();
+                        buffer = pool.Rent((int)Math.Min(plan.PartSize, bytes - partOffset));
+                    }
                     var take = Math.Min(chunk.Length, buffer.Length - filled);
                     chunk.Span[..take].CopyTo(buffer.AsSpan(filled));
                     filled += take;
                     chunk = chunk[take..];
                     if (filled == buffer.Length)
                     {
-                        // Waits while all slots are busy: the client's stream is then not read, so HTTP/2 flow control
-                        // holds the client back and this stream never holds more than parallelism + 1 parts.
-                        // The uploader owns the buffer from here on, also when SendAsync throws: it is not returned twice.
-                        var full = buffer;
+                        uploader.Start(buffer, partOffset);
+                        partOffset += buffer.Length;
                         buffer = null;
                         filled = 0;
-                        await uploader.SendAsync(full, partOffset);
-                        partOffset += full.Length;
                     }
                 }
                 progress.Received(received);
