@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# Every test of the project, from a fresh clone: pinned tools, contract lint, .NET tests, and the
-# README's buf curl session against the built server. CI runs exactly this (.ci/run).
+# Every test of the project, from a fresh clone: Debian and npm tools, contract lint and breaking-change
+# check, .NET tests, real clients in other languages, and the README's sessions against the built
+# server. CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mkdir -p .artifacts
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-echo "== tools (npm ci: buf 1.75.0, openai 7.57.0, prism 5.14.2)"
+echo "== tools (Debian: protoc and its gRPC plugins, Python grpcio; npm ci: buf, grpc-js, ts-proto, openai, prism)"
+debian=(protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf protoc-gen-go protoc-gen-go-grpc)
+if ! dpkg -s "${debian[@]}" >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${debian[@]}" >/dev/null
+fi
 npm ci --no-audit --no-fund --loglevel=error
 
 echo "== contract: buf lint (STANDARD + COMMENTS) and buf format"
 node_modules/.bin/buf lint
 node_modules/.bin/buf format --diff --exit-code
+
+echo "== contract: buf breaking against the committed baseline, and deliberately broken copies"
+contract_status=0
+bash tests/contract/breaking.sh | tee .artifacts/contract.log || contract_status=$?
 
 echo "== build"
 dotnet build UploadsGrpc.sln -c Release -warnaserror --nologo -v quiet
@@ -26,14 +36,21 @@ dotnet_failed=$(grep -oE 'Failed: +[0-9]+' .artifacts/dotnet-test.log | awk '{s+
 echo "== the official openai SDK and Prism (validating proxy) against the standalone emulator"
 clients_status=0
 bash tests/clients/run.sh | tee .artifacts/clients.log || clients_status=$?
-clients_passed=$(sed -nE 's/^clients: ([0-9]+) passed.*/\1/p' .artifacts/clients.log)
-clients_failed=$(sed -nE 's/^clients: [0-9]+ passed, ([0-9]+) failed/\1/p' .artifacts/clients.log)
+
+echo "== client teams' stubs: Python grpcio, Node grpc-js, TypeScript (ts-proto), Go and C# generated"
+polyglot_status=0
+bash tests/polyglot/run.sh | tee .artifacts/polyglot.log || polyglot_status=$?
 
 echo "== the README's first session, with buf curl, on the embedded emulator"
 smoke_status=0
 bash tests/smoke/buf-curl.sh | tee .artifacts/smoke.log || smoke_status=$?
-smoke_passed=$(sed -nE 's/^smoke: ([0-9]+) passed.*/\1/p' .artifacts/smoke.log)
-smoke_failed=$(sed -nE 's/^smoke: [0-9]+ passed, ([0-9]+) failed/\1/p' .artifacts/smoke.log)
 
-echo "tests: $((dotnet_passed + ${clients_passed:-0} + ${smoke_passed:-0})) passed, $((dotnet_failed + ${clients_failed:-1} + ${smoke_failed:-1})) failed"
-[ "$clients_status" -eq 0 ] && [ "$smoke_status" -eq 0 ]
+# Each suite ends with "<suite>: N passed, M failed"; a suite that never got there counts as one failure.
+others_passed=0; others_failed=0
+for suite in contract clients polyglot smoke; do
+  line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed$" ".artifacts/$suite.log" | tail -1 || true)
+  read -r p f < <(echo "$line" | sed -nE 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p'; echo "0 1")
+  others_passed=$((others_passed + p)); others_failed=$((others_failed + f))
+done
+echo "tests: $((dotnet_passed + others_passed)) passed, $((dotnet_failed + others_failed)) failed"
+[ "$contract_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ]

@@ -1,0 +1,62 @@
+// A TypeScript team's client of UploadsGrpc: ts-proto stubs from scripts/gen-stubs.sh (grpc-js clients,
+// int64 as bigint), compiled with tsc --strict. Usage: node client-test.js SERVER_ADDRESS
+// Prints ok/FAIL lines and "ts: N passed, M failed".
+import { strict as assert } from "node:assert";
+import { credentials, Metadata, ServiceError, status as Code } from "@grpc/grpc-js";
+import { ErrorInfo } from "./google/rpc/error_details";
+import { Status } from "./google/rpc/status";
+import { FilePurpose, UploadStatus } from "./uploadsgrpc/v1/resources";
+import { CancelUploadResponse, CreateUploadResponse, UploadServiceClient } from "./uploadsgrpc/v1/upload_service";
+
+const client = new UploadServiceClient(process.argv[2], credentials.createInsecure());
+const EIGHT_GIB_LESS_ONE = 8n * 1024n ** 3n - 1n;
+
+const createUpload = (bytes: bigint) =>
+  new Promise<CreateUploadResponse>((resolve, reject) =>
+    client.createUpload(
+      { filename: "big.bin", purpose: FilePurpose.FILE_PURPOSE_BATCH, purposeValue: "", bytes, mimeType: "application/jsonl", expiresAfter: undefined },
+      (error, response) => (error ? reject(error) : resolve(response)),
+    ),
+  );
+const cancelUpload = (uploadId: string) =>
+  new Promise<CancelUploadResponse>((resolve, reject) =>
+    client.cancelUpload({ uploadId }, new Metadata(), (error, response) => (error ? reject(error) : resolve(response))),
+  );
+
+const checks: Array<[string, () => Promise<void>]> = [
+  ["a bigint size past 2^32 round-trips; a second cancel is refused with ErrorInfo", async () => {
+    const created = await createUpload(EIGHT_GIB_LESS_ONE);
+    assert.equal(created.upload?.bytes, EIGHT_GIB_LESS_ONE);
+    assert.equal(created.upload?.purpose, FilePurpose.FILE_PURPOSE_BATCH);
+    assert.equal(created.upload?.purposeValue, "batch");
+    assert.equal((created.upload?.expiresAt?.seconds ?? 0n) - (created.upload?.createdAt?.seconds ?? 0n), 3600n);
+    const cancelled = await cancelUpload(created.upload!.id);
+    assert.equal(cancelled.upload?.status, UploadStatus.UPLOAD_STATUS_CANCELLED);
+    assert.equal(cancelled.upload?.statusValue, "cancelled");
+
+    const error = await cancelUpload(created.upload!.id).then(() => assert.fail("second cancel succeeded"), (e: ServiceError) => e);
+    assert.equal(error.code, Code.INVALID_ARGUMENT);
+    const status = Status.decode(error.metadata.get("grpc-status-details-bin")[0] as Buffer);
+    const infos = status.details.filter((any) => any.typeUrl === "type.googleapis.com/google.rpc.ErrorInfo").map((any) => ErrorInfo.decode(any.value));
+    assert.equal(infos.length, 1);
+    assert.equal(infos[0].domain, "api.openai.com");
+    assert.equal(infos[0].reason, "UPLOAD_NOT_PENDING");
+    assert.match(String(error.metadata.get("x-request-id")[0]), /^req_/);
+  }],
+];
+
+(async () => {
+  let passed = 0;
+  for (const [name, body] of checks) {
+    try {
+      await body();
+      passed++;
+      console.log(`ok   - ts: ${name}`);
+    } catch (error) {
+      console.log(`FAIL - ts: ${name}\n${(error as Error).stack ?? error}`);
+    }
+  }
+  client.close();
+  console.log(`ts: ${passed} passed, ${checks.length - passed} failed`);
+  process.exitCode = passed === checks.length ? 0 : 1;
+})();
