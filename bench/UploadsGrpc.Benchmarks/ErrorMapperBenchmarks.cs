@@ -1,0 +1,56 @@
+using System.Net;
+using BenchmarkDotNet.Attributes;
+using Google.Rpc;
+using Grpc.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Errors;
+using UploadsGrpc.Server.Upstream;
+using UploadsGrpc.Server.Validation;
+
+namespace UploadsGrpc.Benchmarks;
+
+/// <summary>The error path: an upstream 400 and a validation failure to a RpcException with google.rpc details.</summary>
+[MemoryDiagnoser]
+public class ErrorMapperBenchmarks
+{
+    private readonly ErrorMapper _mapper = new(
+        new SecretRedactor(Options.Create(new UpstreamOptions { ApiKey = "sk-bench-0123456789abcdef" })),
+        TimeProvider.System, NullLogger<ErrorMapper>.Instance);
+
+    private readonly ServerCallContext _context = new BenchCallContext();
+
+    private readonly UpstreamException _upstream = new(HttpStatusCode.BadRequest,
+        new UpstreamError("Cannot cancel upload upload_abc123: it is already completed.", "invalid_request_error", "upload_id", "upload_not_pending"),
+        "req_0123456789abcdef0123456789abcdef", retryAfter: null);
+
+    private readonly InvalidRequestException _invalid = new([
+        new BadRequest.Types.FieldViolation { Field = "upload_id", Description = "is required." },
+    ]);
+
+    [Benchmark(Baseline = true)]
+    public RpcException UpstreamError() => _mapper.Map(_upstream, _context, "req_0123456789abcdef0123456789abcdef");
+
+    [Benchmark]
+    public RpcException ValidationError() => _mapper.Map(_invalid, _context, requestId: null);
+
+    /// <summary>A call context with only what the mapper reads: the method, the deadline and the token.</summary>
+    private sealed class BenchCallContext : ServerCallContext
+    {
+        protected override string MethodCore => "/uploadsgrpc.v1.UploadService/CancelUpload";
+        protected override string HostCore => "127.0.0.1";
+        protected override string PeerCore => "ipv4:127.0.0.1:1";
+        protected override DateTime DeadlineCore => DateTime.MaxValue;
+        protected override Metadata RequestHeadersCore { get; } = [];
+        protected override CancellationToken CancellationTokenCore => CancellationToken.None;
+        protected override Metadata ResponseTrailersCore { get; } = [];
+        protected override Grpc.Core.Status StatusCore { get; set; }
+        protected override WriteOptions? WriteOptionsCore { get; set; }
+        protected override AuthContext AuthContextCore { get; } = new(null, []);
+
+        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) =>
+            throw new NotSupportedException();
+
+        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
+    }
+}
