@@ -58,6 +58,16 @@ sed -n '/<!-- upload:start -->/,/<!-- upload:end -->/p' README.md | sed '1,2d;$d
 bash -euo pipefail "$work/upload.sh" > "$work/upload.out" 2> "$work/upload.err" || { failed=$((failed + 1)); echo "FAIL - the README upload session exited non-zero:"; sed 's/^/       /' "$work/upload.err"; }
 file_id=$(grep -m1 -oE '^file-[A-Za-z0-9]+$' "$work/upload.out" || true)
 if [ -n "$file_id" ]; then passed=$((passed + 1)); echo "ok   - README upload: the CLI prints the file id ($file_id)"; else failed=$((failed + 1)); echo "FAIL - README upload: no file id line in:"; sed 's/^/       /' "$work/upload.out"; fi
+
+# A Python team's first steps, as README.md writes them: generate the stubs, then the five-line script.
+sed -n '/<!-- python:start -->/,/<!-- python:end -->/p' README.md | sed '1,2d;$d' | sed '$d' \
+  | sed "s#127.0.0.1:50051#127.0.0.1:$grpc_port#g" > "$work/python.sh"
+if [ "$(sed -n '/^cat > cancel.py/,/^EOF$/p' "$work/python.sh" | sed '1d;$d' | wc -l)" -eq 5 ]; then passed=$((passed + 1)); echo "ok   - README python: the script is five lines"
+else failed=$((failed + 1)); echo "FAIL - README python: the script is not five lines"; fi
+bash -euo pipefail "$work/python.sh" > "$work/python.out" 2>&1 || { failed=$((failed + 1)); echo "FAIL - the README Python session exited non-zero:"; sed 's/^/       /' "$work/python.out"; }
+rm -f cancel.py
+if grep -qE '^upload_[0-9a-f]+ cancelled$' "$work/python.out"; then passed=$((passed + 1)); echo "ok   - README python: generated stubs cancel an upload ($(tail -1 "$work/python.out"))"
+else failed=$((failed + 1)); echo "FAIL - README python: no 'upload_… cancelled' line in:"; sed 's/^/       /' "$work/python.out"; fi
 check "README upload: files get shows the file" "filename: batch.jsonl" "$work/upload.out"
 check "README upload: files list lists it" "$file_id	" "$work/upload.out"
 check "README upload: the CLI reported each part on stderr" "part 0 committed" "$work/upload.err"

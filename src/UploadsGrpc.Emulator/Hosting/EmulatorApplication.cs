@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration.Memory;
 
 namespace UploadsGrpc.Emulator.Hosting;
 
@@ -14,6 +15,17 @@ public static class EmulatorApplication
             Args = args,
             ApplicationName = typeof(EmulatorApplication).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
+        });
+        // Defaults in code, below every other source, rather than an appsettings.json: the server references
+        // this project, and two appsettings.json files cannot share one publish folder.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Urls"] = "http://127.0.0.1:8080",
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            },
         });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
