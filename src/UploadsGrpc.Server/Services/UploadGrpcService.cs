@@ -14,7 +14,7 @@ namespace UploadsGrpc.Server.Services;
 /// to the <see cref="Errors.ErrorInterceptor"/>.
 /// </summary>
 internal sealed class UploadGrpcService(
-    OpenAiUploadsClient upstream, UnknownEnumReporter unknown, PartMemoryReclaimer reclaimer, UploadFileSession session)
+    OpenAiUploadsClient upstream, UnknownEnumReporter unknown, PartMemoryReclaimer reclaimer)
     : UploadService.UploadServiceBase
 {
     public override async Task<CreateUploadResponse> CreateUpload(CreateUploadRequest request, ServerCallContext context)
@@ -53,6 +53,8 @@ internal sealed class UploadGrpcService(
         return new CancelUploadResponse { Upload = ResourceMapper.MapToUpload(json, unknown) };
     }
 
+    // The session is resolved here, not injected: a constructor dependency would build one (and its upstream
+    // client) for every unary call too, about a tenth of a CancelUpload's CPU (bench/RESULTS.md).
     public override Task UploadFile(IAsyncStreamReader<UploadFileRequest> requestStream, IServerStreamWriter<UploadFileResponse> responseStream, ServerCallContext context) =>
-        session.RunAsync(requestStream, responseStream, context);
+        context.GetHttpContext().RequestServices.GetRequiredService<UploadFileSession>().RunAsync(requestStream, responseStream, context);
 }

@@ -17,6 +17,9 @@ internal sealed class OpenAiUploadsClient(
     IOptions<UpstreamOptions> options,
     TimeProvider clock)
 {
+    /// <summary>The IHttpClientFactory name of the upstream client.</summary>
+    public const string HttpClientName = "openai-upstream";
+
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
     private static readonly MediaTypeHeaderValue OctetStream = new("application/octet-stream");
 
