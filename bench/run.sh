@@ -52,6 +52,7 @@ nginx_ticks() { local t; t=$(ticks "$nginx_pid"); for w in $(pgrep -P "$nginx_pi
 # gRPC request bodies: one length-prefixed message each (CancelUpload{upload_id: "upload_bench"}, HealthCheckRequest{}).
 printf '\x00\x00\x00\x00\x0e\x0a\x0cupload_bench' > "$out/cancel.grpc"
 printf '\x00\x00\x00\x00\x00' > "$out/health.grpc"
+printf '{}' > "$out/empty.json"   # h2load cannot send an empty body from a file; nginx ignores it
 grpc_headers=(-H 'content-type: application/grpc' -H 'te: trailers')
 declare -A target=(
   [facade]="http://127.0.0.1:$facade_port/uploadsgrpc.v1.UploadService/CancelUpload"
@@ -61,7 +62,7 @@ h2load_args() { # scenario → the protocol arguments h2load needs
   case "$1" in
     facade) echo "${grpc_headers[@]@Q} -d $out/cancel.grpc" ;;
     echo) echo "${grpc_headers[@]@Q} -d $out/health.grpc" ;;
-    rest) echo "--h1 -H 'authorization: Bearer sk-bench' -H 'content-type: application/json' -d $out/cancel.grpc" ;;
+    rest) echo "--h1 -H 'authorization: Bearer sk-bench' -H 'content-type: application/json' -d $out/empty.json" ;;
   esac
 }
 percentile() { sort -n | awk -v p="$1" '{v[NR] = $1} END {i = int(NR * p + 0.999999); if (i < 1) i = 1; printf "%.2f", v[i] / 1000}'; }
@@ -118,7 +119,7 @@ log "b. UploadFile of 1 GiB"
 file=$out/upload-1gib.bin
 head -c 1073741824 /dev/urandom > "$file"
 upload_results=$out/upload.tsv
-printf 'latency_ms\tclient\tseconds\tmib_s\tpeak_facade_mib\n' > "$upload_results"
+printf 'latency_ms\tpart_mib\tclient\tseconds\tmib_s\tpeak_facade_mib\n' > "$upload_results"
 start_emulator() { # latency per request in ms
   rm -rf "$out/emulator-data"
   (cd src/UploadsGrpc.Emulator/bin/Release/net10.0 && Emulator__DataDirectory="$out/emulator-data" \
@@ -131,34 +132,38 @@ start_emulator() { # latency per request in ms
   fi
 }
 stop_emulator() { kill "$emulator_pid"; wait "$emulator_pid" 2>/dev/null || true; emulator_pid=; rm -rf "$out/emulator-data"; }
-timed() { # label, latency, command... → one row; the command prints the file id
+timed() { # label, latency, part MiB, command... → one row; the command prints the file id
   local started ended peak=""
-  printf '%s\n' "${*:3}" >> "$commands"
+  printf '%s\n' "${*:4}" >> "$commands"
   started=$(date +%s.%N)
-  "${@:3}" > "$out/logs/upload-$1-$2.txt"
+  "${@:4}" > "$out/logs/upload-$1-$2-$3.txt"
   ended=$(date +%s.%N)
-  grep -qE '^file-' "$out/logs/upload-$1-$2.txt"
+  grep -qE '^file-' "$out/logs/upload-$1-$2-$3.txt"
   [ -n "${facade_pid:-}" ] && peak=$(rss_mib "$facade_pid" VmHWM)
-  awk -v l="$2" -v c="$1" -v s="$started" -v e="$ended" -v p="$peak" 'BEGIN {printf "%s\t%s\t%.2f\t%.0f\t%s\n", l, c, e - s, 1024 / (e - s), p}' >> "$upload_results"
+  awk -v l="$2" -v m="$3" -v c="$1" -v s="$started" -v e="$ended" -v p="$peak" 'BEGIN {printf "%s\t%s\t%s\t%.2f\t%.0f\t%s\n", l, m, c, e - s, 1024 / (e - s), p}' >> "$upload_results"
 }
 cli="dotnet $root/src/UploadsGrpc.Cli/bin/Release/net10.0/UploadsGrpc.Cli.dll"
+# 64 MiB is the default part size; 8 MiB parts make the per-request latency weigh more, as it does for a
+# client whose uplink is fast compared with the API's time per request.
 for latency in 0 300; do
-  for build in jit aot; do
+  for part in 64 8; do
+    for build in jit aot; do
+      start_emulator "$latency"
+      (cd "$out/$build" && OPENAI_API_KEY=sk-bench OPENAI_BASE_URL="http://127.0.0.1:$emulator_port/v1" ASPNETCORE_ENVIRONMENT=Production \
+        exec ${start_cmd[$build]} --urls "http://127.0.0.1:$facade_port") > "$out/logs/facade-upload-$build.log" 2>&1 &
+      facade_pid=$!
+      wait_grpc "$facade_port"
+      timed "facade-$build" "$latency" "$part" $cli upload "$file" --purpose batch --mime-type application/jsonl --part-size-mib "$part" --parallelism 4 --server "http://127.0.0.1:$facade_port"
+      kill "$facade_pid"; wait "$facade_pid" 2>/dev/null || true; facade_pid=
+      stop_emulator
+    done
     start_emulator "$latency"
-    (cd "$out/$build" && OPENAI_API_KEY=sk-bench OPENAI_BASE_URL="http://127.0.0.1:$emulator_port/v1" ASPNETCORE_ENVIRONMENT=Production \
-      exec ${start_cmd[$build]} --urls "http://127.0.0.1:$facade_port") > "$out/logs/facade-upload-$build.log" 2>&1 &
-    facade_pid=$!
-    wait_grpc "$facade_port"
-    timed "facade-$build" "$latency" $cli upload "$file" --purpose batch --mime-type application/jsonl --part-size-mib 64 --parallelism 4 --server "http://127.0.0.1:$facade_port"
-    kill "$facade_pid"; wait "$facade_pid" 2>/dev/null || true; facade_pid=
+    timed direct "$latency" "$part" node bench/upload/direct-parts.mjs "http://127.0.0.1:$emulator_port/v1" "$file" "$part" 4
+    stop_emulator
+    start_emulator "$latency"
+    timed sdk-sequential "$latency" "$part" node bench/upload/sdk-sequential.mjs "http://127.0.0.1:$emulator_port/v1" "$file" "$part"
     stop_emulator
   done
-  start_emulator "$latency"
-  timed direct "$latency" node bench/upload/direct-parts.mjs "http://127.0.0.1:$emulator_port/v1" "$file" 64 4
-  stop_emulator
-  start_emulator "$latency"
-  timed sdk-sequential "$latency" node bench/upload/sdk-sequential.mjs "http://127.0.0.1:$emulator_port/v1" "$file" 64
-  stop_emulator
 done
 rm -f "$file"
 

@@ -31,6 +31,9 @@ internal sealed partial class ErrorMapper(SecretRedactor redactor, TimeProvider 
                 ("http_status", ((int)protocol.StatusCode).ToString(CultureInfo.InvariantCulture)), ("request_id", protocol.RequestId)),
             UpstreamTimeoutException timeout => Facade(StatusCode.DeadlineExceeded, FacadeReasons.UpstreamTimeout, timeout.Message),
             OperationCanceledException when context.CancellationToken.IsCancellationRequested => FromCallerCancellation(context),
+            // A client that resets its stream mid-read surfaces as an IOException from the request body: that is the
+            // caller going away, not the upstream failing (seen with reflection clients that hang up after listing).
+            IOException when context.CancellationToken.IsCancellationRequested => FromCallerCancellation(context),
             HttpRequestException http => FromTransport(http),
             IOException io => FromTransport(io),
             _ => FromUnexpected(exception, context),
