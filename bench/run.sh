@@ -36,6 +36,14 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_mib() { awk -v k="$2" '$1 == k":" {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 # CPU seconds → microseconds per call.
 per_call() { awk -v t="$1" -v n="$2" -v hz="$tck" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}'; }
+# The published façade of BUILD in production mode against UPSTREAM_PORT; sets facade_pid, returns once it serves.
+start_facade() { # build, upstream port, log name
+  (cd "$out/$1" && OPENAI_API_KEY=sk-bench OPENAI_BASE_URL="http://127.0.0.1:$2/v1" ASPNETCORE_ENVIRONMENT=Production \
+    exec ${start_cmd[$1]} --urls "http://127.0.0.1:$facade_port") > "$out/logs/$3.log" 2>&1 &
+  facade_pid=$!
+  wait_grpc "$facade_port"
+}
+stop_facade() { kill "$facade_pid"; wait "$facade_pid" 2>/dev/null || true; facade_pid=; }
 wait_grpc() { for _ in $(seq 1 200); do node_modules/.bin/buf curl --protocol grpc --http2-prior-knowledge "http://127.0.0.1:$1/grpc.health.v1.Health/Check" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 
 # ---------------------------------------------------------------- a. unary
@@ -74,10 +82,7 @@ printf 'build\tidle_mib\tafter_first_call_mib\tpeak_under_load_mib\tidle_after_l
 
 for build in jit aot; do
   log "a. $build façade"
-  (cd "$out/$build" && OPENAI_API_KEY=sk-bench OPENAI_BASE_URL="http://127.0.0.1:$upstream_port/v1" ASPNETCORE_ENVIRONMENT=Production \
-    exec ${start_cmd[$build]} --urls "http://127.0.0.1:$facade_port") > "$out/logs/facade-$build.log" 2>&1 &
-  facade_pid=$!
-  wait_grpc "$facade_port"
+  start_facade "$build" "$upstream_port" "facade-$build"
   sleep 2
   idle=$(rss_mib "$facade_pid" VmRSS)
   # Every call must succeed end to end (h2load only sees HTTP 200): check one for grpc-status 0 and the mapped status.
@@ -110,7 +115,7 @@ for build in jit aot; do
   peak=$(rss_mib "$facade_pid" VmHWM)
   sleep 10
   printf '%s\t%s\t%s\t%s\t%s\n' "$build" "$idle" "$first" "$peak" "$(rss_mib "$facade_pid" VmRSS)" >> "$memory_results"
-  kill "$facade_pid"; wait "$facade_pid" 2>/dev/null || true; facade_pid=
+  stop_facade
 done
 kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true
 
@@ -149,12 +154,9 @@ for latency in 0 300; do
   for part in 64 8; do
     for build in jit aot; do
       start_emulator "$latency"
-      (cd "$out/$build" && OPENAI_API_KEY=sk-bench OPENAI_BASE_URL="http://127.0.0.1:$emulator_port/v1" ASPNETCORE_ENVIRONMENT=Production \
-        exec ${start_cmd[$build]} --urls "http://127.0.0.1:$facade_port") > "$out/logs/facade-upload-$build.log" 2>&1 &
-      facade_pid=$!
-      wait_grpc "$facade_port"
+      start_facade "$build" "$emulator_port" "facade-upload-$build"
       timed "facade-$build" "$latency" "$part" $cli upload "$file" --purpose batch --mime-type application/jsonl --part-size-mib "$part" --parallelism 4 --server "http://127.0.0.1:$facade_port"
-      kill "$facade_pid"; wait "$facade_pid" 2>/dev/null || true; facade_pid=
+      stop_facade
       stop_emulator
     done
     start_emulator "$latency"
