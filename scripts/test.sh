@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 mkdir -p .artifacts
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-echo "== tools (Debian: protoc and its gRPC plugins, Python grpcio; npm ci: buf, grpc-js, ts-proto, openai, prism)"
-debian=(protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf protoc-gen-go protoc-gen-go-grpc)
+echo "== tools (Debian: protoc and its gRPC plugins, Python grpcio, Go with grpc-go; npm ci: buf, grpc-js, ts-proto, openai, prism)"
+debian=(protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf protoc-gen-go protoc-gen-go-grpc
+  golang-go golang-google-grpc-dev golang-google-genproto-dev golang-github-golang-protobuf-1-5-dev)
 if ! dpkg -s "${debian[@]}" >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${debian[@]}" >/dev/null
 fi
@@ -37,7 +38,7 @@ echo "== the official openai SDK and Prism (validating proxy) against the standa
 clients_status=0
 bash tests/clients/run.sh | tee .artifacts/clients.log || clients_status=$?
 
-echo "== client teams' stubs: Python grpcio, Node grpc-js, TypeScript (ts-proto), Go and C# generated"
+echo "== client teams' stubs: Python grpcio, Node grpc-js, TypeScript (ts-proto), Go (grpc-go); C# generated and compiled"
 polyglot_status=0
 bash tests/polyglot/run.sh | tee .artifacts/polyglot.log || polyglot_status=$?
 
