@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
 using UploadsGrpc.Server.Upstream;
 using UploadsGrpc.Server.Validation;
+using UploadsGrpc.Tests.Infrastructure;
 
 namespace UploadsGrpc.Benchmarks;
 
@@ -18,7 +19,7 @@ public class ErrorMapperBenchmarks
         new SecretRedactor(Options.Create(new UpstreamOptions { ApiKey = "sk-bench-0123456789abcdef" })),
         TimeProvider.System, NullLogger<ErrorMapper>.Instance);
 
-    private readonly ServerCallContext _context = new BenchCallContext();
+    private readonly ServerCallContext _context = new FixedCallContext("/uploadsgrpc.v1.UploadService/CancelUpload", CancellationToken.None);
 
     private readonly UpstreamException _upstream = new(HttpStatusCode.BadRequest,
         new UpstreamError("Cannot cancel upload upload_abc123: it is already completed.", "invalid_request_error", "upload_id", "upload_not_pending"),
@@ -33,24 +34,4 @@ public class ErrorMapperBenchmarks
 
     [Benchmark]
     public RpcException ValidationError() => _mapper.Map(_invalid, _context, requestId: null);
-
-    /// <summary>A call context with only what the mapper reads: the method, the deadline and the token.</summary>
-    private sealed class BenchCallContext : ServerCallContext
-    {
-        protected override string MethodCore => "/uploadsgrpc.v1.UploadService/CancelUpload";
-        protected override string HostCore => "127.0.0.1";
-        protected override string PeerCore => "ipv4:127.0.0.1:1";
-        protected override DateTime DeadlineCore => DateTime.MaxValue;
-        protected override Metadata RequestHeadersCore { get; } = [];
-        protected override CancellationToken CancellationTokenCore => CancellationToken.None;
-        protected override Metadata ResponseTrailersCore { get; } = [];
-        protected override Grpc.Core.Status StatusCore { get; set; }
-        protected override WriteOptions? WriteOptionsCore { get; set; }
-        protected override AuthContext AuthContextCore { get; } = new(null, []);
-
-        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) =>
-            throw new NotSupportedException();
-
-        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
-    }
 }
