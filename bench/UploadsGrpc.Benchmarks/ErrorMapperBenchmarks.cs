@@ -5,9 +5,8 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
+using UploadsGrpc.Server.Tests.Infrastructure;
 using UploadsGrpc.Server.Upstream;
-using UploadsGrpc.Server.Validation;
-using UploadsGrpc.Tests.Infrastructure;
 
 namespace UploadsGrpc.Benchmarks;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,10 +9,10 @@ try
 {
     await app.RunAsync();
 }
-catch (OptionsValidationException invalid)
+catch (Exception failure) when (StartupFailure.Describe(failure) is { } reason)
 {
     // A configuration mistake is a one-line message and a non-zero exit, not a stack trace.
-    await Console.Error.WriteLineAsync($"UploadsGrpc cannot start: {string.Join(" ", invalid.Failures)}");
+    await Console.Error.WriteLineAsync($"UploadsGrpc cannot start: {reason}");
     return 1;
 }
 return 0;

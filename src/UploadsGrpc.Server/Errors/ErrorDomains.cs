@@ -1,27 +1,11 @@
 namespace UploadsGrpc.Server.Errors;
 
-/// <summary>ErrorInfo domains and the façade's own stable reasons: clients switch on these, so they never change.</summary>
+/// <summary>ErrorInfo domains: clients switch on these, so they never change.</summary>
 public static class ErrorDomains
 {
     /// <summary>Errors the upstream API reported.</summary>
     public const string Upstream = "api.openai.com";
 
-    /// <summary>Errors the façade itself found.</summary>
+    /// <summary>Errors the façade itself found; their reasons are <see cref="FacadeReasons"/>.</summary>
     public const string Facade = "uploadsgrpc";
-}
-
-/// <summary>ErrorInfo reasons in the <see cref="ErrorDomains.Facade"/> domain.</summary>
-public static class FacadeReasons
-{
-    public const string InvalidArgument = "INVALID_ARGUMENT";
-    public const string UpstreamUnavailable = "UPSTREAM_UNAVAILABLE";
-    public const string UpstreamTimeout = "UPSTREAM_TIMEOUT";
-    public const string UpstreamInvalidResponse = "UPSTREAM_INVALID_RESPONSE";
-    public const string DeadlineExceeded = "DEADLINE_EXCEEDED";
-    public const string Cancelled = "CANCELLED";
-    public const string Internal = "INTERNAL";
-    public const string StreamMemoryExhausted = "STREAM_MEMORY_EXHAUSTED";
-    public const string ShuttingDown = "SHUTTING_DOWN";
-    public const string OutOfRange = "OUT_OF_RANGE";
-    public const string ContentLengthMismatch = "CONTENT_LENGTH_MISMATCH";
 }

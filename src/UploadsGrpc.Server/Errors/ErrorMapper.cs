@@ -3,23 +3,28 @@ using System.Net.Sockets;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
+using UploadsGrpc.Server.Telemetry;
 using UploadsGrpc.Server.Upstream;
-using UploadsGrpc.Server.Validation;
 using RpcStatus = Google.Rpc.Status;
 
 namespace UploadsGrpc.Server.Errors;
 
 /// <summary>
-/// The one place where a failure becomes a gRPC status (DESIGN.md, "Errors"). Every status carries an
-/// ErrorInfo; validation adds a BadRequest, and an upstream that said when to retry adds a RetryInfo.
+/// The one place where a failure becomes a gRPC status (the table is in docs/architecture.md). Every status
+/// carries an ErrorInfo; validation adds a BadRequest, and an upstream that said when to retry adds a RetryInfo.
 /// </summary>
-internal sealed partial class ErrorMapper(SecretRedactor redactor, TimeProvider clock, ILogger<ErrorMapper> logger)
+internal sealed class ErrorMapper(SecretRedactor redactor, TimeProvider clock, ILogger<ErrorMapper> logger)
 {
     /// <summary>What a 429 without a retry header tells the client to wait: the SDKs' first backoff, rounded up.</summary>
     internal static readonly TimeSpan DefaultRateLimitDelay = TimeSpan.FromSeconds(1);
 
     public RpcException Map(Exception exception, ServerCallContext context, string? requestId)
     {
+        if (exception is HttpRequestException { InnerException: InvalidRequestException fromBody })
+        {
+            // A streamed request body found the caller's bytes wrong: that is the caller's error, not a transport one.
+            exception = fromBody;
+        }
         var status = exception switch
         {
             RpcException rpc when rpc.Trailers.GetRpcStatus() is { } rich => rich,
@@ -41,7 +46,7 @@ internal sealed partial class ErrorMapper(SecretRedactor redactor, TimeProvider 
         status.Message = redactor.Redact(status.Message);
         if (exception is not RpcException and not InvalidRequestException and not FacadeException)
         {
-            LogCallFailed(context.Method, (StatusCode)status.Code, status.Message, requestId);
+            ServerLog.CallFailed(logger, context.Method, (StatusCode)status.Code, status.Message, requestId);
         }
 
         var rpcException = status.ToRpcException();
@@ -132,7 +137,7 @@ internal sealed partial class ErrorMapper(SecretRedactor redactor, TimeProvider 
 
     private RpcStatus FromUnexpected(Exception exception, ServerCallContext context)
     {
-        LogUnexpected(exception, context.Method);
+        ServerLog.CallFailedUnexpectedly(logger, exception, context.Method);
         return Facade(StatusCode.Internal, FacadeReasons.Internal, "The service failed unexpectedly; the failure is logged.");
     }
 
@@ -153,11 +158,4 @@ internal sealed partial class ErrorMapper(SecretRedactor redactor, TimeProvider 
             }
         }
     }
-
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning,
-        Message = "{Method} failed with {StatusCode}: {Detail} (upstream request id {RequestId})")]
-    private partial void LogCallFailed(string method, StatusCode statusCode, string detail, string? requestId);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "{Method} failed unexpectedly")]
-    private partial void LogUnexpected(Exception exception, string method);
 }

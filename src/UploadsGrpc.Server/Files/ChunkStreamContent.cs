@@ -1,6 +1,6 @@
 using System.Net;
 using Grpc.Core;
-using UploadsGrpc.Server.Validation;
+using UploadsGrpc.Server.Errors;
 using UploadsGrpc.V1;
 
 namespace UploadsGrpc.Server.Files;
@@ -24,18 +24,18 @@ internal sealed class ChunkStreamContent(IAsyncStreamReader<CreateFileRequest> r
             var message = requests.Current;
             if (message.PayloadCase != CreateFileRequest.PayloadOneofCase.Chunk)
             {
-                Throw("metadata", "was sent again; it must be the first message, and only the first.");
+                InvalidRequestException.Throw("metadata", "was sent again; it must be the first message, and only the first.");
             }
             sent += message.Chunk.Length;
             if (sent > bytes)
             {
-                Throw("bytes", $"is {bytes}, but the stream carried more: {sent} bytes so far.");
+                InvalidRequestException.Throw("bytes", $"is {bytes}, but the stream carried more: {sent} bytes so far.");
             }
             await stream.WriteAsync(message.Chunk.Memory, linked.Token);
         }
         if (sent != bytes)
         {
-            Throw("bytes", $"is {bytes}, but the stream ended after {sent} bytes.");
+            InvalidRequestException.Throw("bytes", $"is {bytes}, but the stream ended after {sent} bytes.");
         }
     }
 
@@ -44,8 +44,4 @@ internal sealed class ChunkStreamContent(IAsyncStreamReader<CreateFileRequest> r
         length = bytes;
         return true;
     }
-
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private static void Throw(string field, string description) =>
-        InvalidRequestException.Throw([RequestValidator.Violation(field, description)]);
 }

@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
-using UploadsGrpc.Server.Validation;
+using UploadsGrpc.Server.Errors;
 
 namespace UploadsGrpc.Server.Files;
 
@@ -33,20 +33,16 @@ internal static class PageToken
         }
         if (fields is not [Version, var issuedFor, { Length: > 0 } after])
         {
-            Throw("is not a token this service issued; pass next_page_token unchanged, or empty for the first page.");
+            InvalidRequestException.Throw("page_token", "is not a token this service issued; pass next_page_token unchanged, or empty for the first page.");
             return null;
         }
         if (issuedFor != filters)
         {
-            Throw("was issued for other filters (purpose, purpose_value, order); keep them unchanged while paging.");
+            InvalidRequestException.Throw("page_token", "was issued for other filters (purpose, purpose_value, order); keep them unchanged while paging.");
         }
         return after;
     }
 
     /// <summary>The filters a token is bound to, in one string.</summary>
     public static string Filters(string? purpose, string order) => $"{purpose}|{order}";
-
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private static void Throw(string description) =>
-        InvalidRequestException.Throw([RequestValidator.Violation("page_token", description)]);
 }

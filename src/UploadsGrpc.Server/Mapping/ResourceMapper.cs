@@ -66,6 +66,8 @@ internal static class ResourceMapper
         UploadId = json.UploadId ?? "",
     };
 
+    public static DeleteFileResponse MapToDeleteFileResponse(FileDeletedJson json) => new() { FileId = json.Id, Deleted = json.Deleted };
+
     /// <summary>Unix seconds to a Timestamp; null or absent stays unset rather than becoming 1970.</summary>
     public static Timestamp? MapToTimestamp(long? unixSeconds) =>
         unixSeconds is { } seconds ? new Timestamp { Seconds = seconds } : null;

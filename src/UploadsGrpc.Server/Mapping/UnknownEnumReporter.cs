@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using UploadsGrpc.Server.Telemetry;
 
 namespace UploadsGrpc.Server.Mapping;
 
@@ -6,7 +7,7 @@ namespace UploadsGrpc.Server.Mapping;
 /// Logs and counts enum values the upstream sent that the contract does not name yet, so a new upstream value
 /// is noticed (and the contract extended) instead of failing calls or passing unseen.
 /// </summary>
-internal sealed partial class UnknownEnumReporter
+internal sealed class UnknownEnumReporter
 {
     public const string MeterName = "UploadsGrpc.Server";
 
@@ -24,10 +25,6 @@ internal sealed partial class UnknownEnumReporter
     public void Report(string field, string value)
     {
         _unknownValues.Add(1, new KeyValuePair<string, object?>("field", field), new KeyValuePair<string, object?>("value", value));
-        LogUnknown(field, value);
+        ServerLog.UnknownEnumValue(_logger, field, value);
     }
-
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning,
-        Message = "Upstream sent {Field} = \"{Value}\", which the contract does not name; mapped to _UNSPECIFIED with the string kept in {Field}_value.")]
-    private partial void LogUnknown(string field, string value);
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Emulator.Hosting;
+using UploadsGrpc.Server.Telemetry;
 
 namespace UploadsGrpc.Server.Upstream;
 
@@ -12,7 +13,7 @@ namespace UploadsGrpc.Server.Upstream;
 /// HTTP/1.1 port, so the service works on a fresh machine with no account and no network. The service
 /// still reaches it through a real socket and the same HTTP client as the real API.
 /// </summary>
-internal sealed partial class EmbeddedEmulator(
+internal sealed class EmbeddedEmulator(
     IOptions<UpstreamOptions> options,
     IConfiguration configuration,
     ILoggerFactory loggerFactory,
@@ -26,7 +27,7 @@ internal sealed partial class EmbeddedEmulator(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var upstream = options.Value;
-        if (upstream.Mode != UpstreamMode.Emulator)
+        if (upstream.ResolvedMode != UpstreamMode.Emulator)
         {
             return;
         }
@@ -44,12 +45,12 @@ internal sealed partial class EmbeddedEmulator(
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
             builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.None);
-            builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+            builder.Services.AddSingleton<IHostLifetime, EmbeddedEmulatorLifetime>();
         });
         await _app.StartAsync(cancellationToken);
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseAddress = new Uri(address.TrimEnd('/') + "/v1/");
-        LogEmbedded(logger, BaseAddress, upstream.ModeReason);
+        ServerLog.EmbeddedEmulatorStarted(logger, BaseAddress, upstream.ModeReason);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -65,28 +66,6 @@ internal sealed partial class EmbeddedEmulator(
         if (_app is not null)
         {
             await _app.DisposeAsync();
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information,
-        Message = "Upstream: the embedded emulator at {BaseAddress} (chosen by {Reason}); nothing is sent to OpenAI. Set OPENAI_API_KEY for the real API.")]
-    private static partial void LogEmbedded(ILogger logger, Uri baseAddress, string reason);
-
-    /// <summary>The server owns Ctrl+C and shutdown; the embedded app only follows.</summary>
-    private sealed class EmbeddedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
-    private sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => target.CreateLogger(categoryName);
-
-        public void Dispose()
-        {
-            // The server's factory outlives the emulator.
         }
     }
 }

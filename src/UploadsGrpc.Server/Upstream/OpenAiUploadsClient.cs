@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Upstream.Json;
-using UploadsGrpc.Server.Validation;
 
 namespace UploadsGrpc.Server.Upstream;
 
@@ -21,14 +20,13 @@ internal sealed class OpenAiUploadsClient(
     public const string HttpClientName = "openai-upstream";
 
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
-    private static readonly MediaTypeHeaderValue OctetStream = new("application/octet-stream");
 
     public Task<UploadJson> CreateUploadAsync(CreateUploadBody body, CallBudget budget) =>
         SendAsync(HttpMethod.Post, "uploads", Json(body, UpstreamJsonContext.Default.CreateUploadBody),
             UpstreamJsonContext.Default.UploadJson, budget);
 
     public Task<UploadPartJson> AddUploadPartAsync(string uploadId, ReadOnlyMemory<byte> data, CallBudget budget) =>
-        SendAsync(HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/parts", PartContent(data),
+        SendAsync(HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/parts", Multipart.ForPart(data),
             UpstreamJsonContext.Default.UploadPartJson, budget);
 
     public Task<UploadJson> CompleteUploadAsync(string uploadId, CompleteUploadBody body, CallBudget budget) =>
@@ -48,9 +46,9 @@ internal sealed class OpenAiUploadsClient(
     public Task<FileDeletedJson> DeleteFileAsync(string fileId, CallBudget budget) =>
         SendAsync(HttpMethod.Delete, $"files/{PathSegment.Encode(fileId)}", content: null, UpstreamJsonContext.Default.FileDeletedJson, budget);
 
-    /// <summary>POST /files with a multipart body the caller built; it may stream, so its length may be unknown.</summary>
-    public Task<FileJson> CreateFileAsync(HttpContent multipart, CallBudget budget) =>
-        SendAsync(HttpMethod.Post, "files", multipart, UpstreamJsonContext.Default.FileJson, budget);
+    /// <summary>POST /files: the form fields and the file's bytes, which may stream from the caller.</summary>
+    public Task<FileJson> CreateFileAsync(CreateFileForm fields, HttpContent file, CallBudget budget) =>
+        SendAsync(HttpMethod.Post, "files", Multipart.ForFile(fields, file), UpstreamJsonContext.Default.FileJson, budget);
 
     /// <summary>
     /// GET /files/{id}/content, asking for the bytes from <paramref name="offset"/> on with a Range header. The
@@ -107,11 +105,6 @@ internal sealed class OpenAiUploadsClient(
         {
             throw new UpstreamTimeoutException(timeout);
         }
-        catch (HttpRequestException ex) when (ex.InnerException is InvalidRequestException invalid)
-        {
-            // A streamed request body found the caller's bytes wrong: that is the caller's error, not a transport one.
-            throw invalid;
-        }
         finally
         {
             response?.Dispose();
@@ -155,17 +148,5 @@ internal sealed class OpenAiUploadsClient(
         var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, type));
         content.Headers.ContentType = JsonMediaType;
         return content;
-    }
-
-    private static MultipartFormDataContent PartContent(ReadOnlyMemory<byte> data)
-    {
-        // The bytes are sent from the gRPC message's own buffer, not copied. The names are quoted by hand:
-        // HttpClient's Add(content, name, fileName) writes them unquoted, which strict parsers refuse.
-        var part = new ReadOnlyMemoryContent(data);
-        part.Headers.ContentType = OctetStream;
-        part.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"data\"", FileName = "\"part\"" };
-        var form = new MultipartFormDataContent();
-        form.Add(part);
-        return form;
     }
 }

@@ -20,16 +20,3 @@ internal sealed class UpstreamException(
     /// <summary>When the upstream said to retry (retry-after-ms or Retry-After), if it did.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
 }
-
-/// <summary>A 2xx response whose body is not the JSON object the operation promises.</summary>
-internal sealed class UpstreamProtocolException(string message, HttpStatusCode statusCode, string? requestId, Exception? inner = null)
-    : Exception(message, inner)
-{
-    public HttpStatusCode StatusCode { get; } = statusCode;
-
-    public string? RequestId { get; } = requestId;
-}
-
-/// <summary>Upstream:RequestTimeout passed on a call that had no deadline of its own.</summary>
-internal sealed class UpstreamTimeoutException(TimeSpan timeout)
-    : TimeoutException($"The upstream did not answer within {timeout.TotalSeconds:0.###} s (Upstream:RequestTimeout).");

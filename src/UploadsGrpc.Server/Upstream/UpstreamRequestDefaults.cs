@@ -3,27 +3,28 @@ using Microsoft.Extensions.Options;
 namespace UploadsGrpc.Server.Upstream;
 
 /// <summary>
-/// The base address and headers every upstream request carries, worked out once. The factory configures a new
-/// HttpClient for every gRPC call; parsing a Uri and building typed header values each time cost measurable CPU
-/// per call, so the values are computed once and then copied. The embedded emulator's address is read each time:
-/// it is known only once the emulator has started.
+/// The base address and headers every upstream request carries, worked out once: the factory configures a new
+/// HttpClient for every gRPC call, and parsing them each time costs CPU on every call (bench/ANALYSIS.md). The
+/// embedded emulator's address is read each time, because it is known only once the emulator has started.
 /// </summary>
 internal sealed class UpstreamRequestDefaults(IOptions<UpstreamOptions> options, EmbeddedEmulator emulator)
 {
     private readonly Lazy<(Uri BaseAddress, KeyValuePair<string, string>[] Headers)> _values = new(() =>
     {
         var upstream = options.Value;
-        var baseAddress = new Uri(upstream.BaseUrl.AbsoluteUri.TrimEnd('/') + "/");
+        var baseAddress = new Uri((upstream.BaseUrl ?? UpstreamOptions.DefaultBaseUrl).TrimEnd('/') + "/");
         List<KeyValuePair<string, string>> headers = [new("User-Agent", "UploadsGrpc/1.0")];
-        if (upstream.ApiKey is { } key)
+        // The real key, organization and project stay out of requests to the emulator.
+        var emulated = upstream.ResolvedMode == UpstreamMode.Emulator;
+        if ((emulated ? UpstreamOptions.EmulatorApiKey : upstream.ApiKey) is { } key)
         {
             headers.Add(new("Authorization", "Bearer " + key));
         }
-        if (upstream.Organization is { } organization)
+        if (!emulated && upstream.Organization is { } organization)
         {
             headers.Add(new("OpenAI-Organization", organization));
         }
-        if (upstream.Project is { } project)
+        if (!emulated && upstream.Project is { } project)
         {
             headers.Add(new("OpenAI-Project", project));
         }
@@ -33,7 +34,7 @@ internal sealed class UpstreamRequestDefaults(IOptions<UpstreamOptions> options,
     public void ApplyTo(HttpClient http)
     {
         var (baseAddress, headers) = _values.Value;
-        http.BaseAddress = options.Value.Mode == UpstreamMode.Emulator ? emulator.BaseAddress : baseAddress;
+        http.BaseAddress = options.Value.ResolvedMode == UpstreamMode.Emulator ? emulator.BaseAddress : baseAddress;
         // The caller's deadline, or Upstream:RequestTimeout, bounds each request instead.
         http.Timeout = Timeout.InfiniteTimeSpan;
         foreach (var (name, value) in headers)

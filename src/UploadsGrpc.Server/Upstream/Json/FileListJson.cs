@@ -10,10 +10,3 @@ internal sealed class FileListJson
     public string? FirstId { get; set; }
     public string? LastId { get; set; }
 }
-
-/// <summary>The upstream answer of DELETE /files/{id}.</summary>
-internal sealed class FileDeletedJson
-{
-    [JsonRequired] public string Id { get; set; } = "";
-    public bool Deleted { get; set; }
-}

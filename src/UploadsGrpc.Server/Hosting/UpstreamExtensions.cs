@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Upstream;
+
+namespace UploadsGrpc.Server.Hosting;
+
+/// <summary>The upstream: its settings, the embedded emulator when chosen, and the typed HTTP client.</summary>
+internal static class UpstreamExtensions
+{
+    public static IServiceCollection AddUpstream(this IServiceCollection services)
+    {
+        // A wrong OPENAI_BASE_URL, mode or timeout stops the start, rather than failing every call later.
+        services.AddOptions<UpstreamOptions>().BindConfiguration(UpstreamOptions.Section).ValidateOnStart();
+        services.AddSingleton<IConfigureOptions<UpstreamOptions>, UpstreamSdkVariables>();
+        services.AddSingleton<IPostConfigureOptions<UpstreamOptions>, UpstreamModeSetup>();
+        services.AddSingleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidation>();
+        services.AddScoped<UpstreamCallInfo>();
+        services.AddSingleton<EmbeddedEmulator>();
+        services.AddHostedService(provider => provider.GetRequiredService<EmbeddedEmulator>());
+        services.AddSingleton<UpstreamRequestDefaults>();
+
+        services.AddHttpClient(OpenAiUploadsClient.HttpClientName, (provider, http) => provider.GetRequiredService<UpstreamRequestDefaults>().ApplyTo(http))
+            // A redirect would turn a POST into a GET or resend a part elsewhere: the caller gets the 3xx as an error instead.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            // The factory's logging handlers log nothing at the configured level and cost CPU on every call
+            // (bench/ANALYSIS.md); failures are logged once, with the request id, by the error mapper.
+            .RemoveAllLoggers()
+            // An explicit factory rather than ActivatorUtilities' reflection, which is slow under Native AOT.
+            .AddTypedClient((http, provider) => new OpenAiUploadsClient(http, provider.GetRequiredService<UpstreamCallInfo>(),
+                provider.GetRequiredService<IOptions<UpstreamOptions>>(), provider.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+}

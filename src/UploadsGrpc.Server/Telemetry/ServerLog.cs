@@ -1,0 +1,42 @@
+using Grpc.Core;
+
+namespace UploadsGrpc.Server.Telemetry;
+
+/// <summary>
+/// Every log event of the service, in one place. Ids are sequential and never reused, and names are stable, so
+/// operators can alert and query on them; a new event takes the next id. Messages never carry the API key:
+/// texts that may quote it pass through the redactor first.
+/// </summary>
+internal static partial class ServerLog
+{
+    [LoggerMessage(EventId = 1, EventName = "EmbeddedEmulatorStarted", Level = LogLevel.Information,
+        Message = "Upstream: the embedded emulator at {BaseAddress} (chosen by {Reason}); nothing is sent to OpenAI. Set OPENAI_API_KEY for the real API.")]
+    public static partial void EmbeddedEmulatorStarted(ILogger logger, Uri baseAddress, string reason);
+
+    [LoggerMessage(EventId = 2, EventName = "CallFailed", Level = LogLevel.Warning,
+        Message = "{Method} failed with {StatusCode}: {Detail} (upstream request id {RequestId})")]
+    public static partial void CallFailed(ILogger logger, string method, StatusCode statusCode, string detail, string? requestId);
+
+    [LoggerMessage(EventId = 3, EventName = "CallFailedUnexpectedly", Level = LogLevel.Error, Message = "{Method} failed unexpectedly")]
+    public static partial void CallFailedUnexpectedly(ILogger logger, Exception exception, string method);
+
+    [LoggerMessage(EventId = 4, EventName = "UnknownEnumValue", Level = LogLevel.Warning,
+        Message = "Upstream sent {Field} = \"{Value}\", which the contract does not name; mapped to _UNSPECIFIED with the string kept in {Field}_value.")]
+    public static partial void UnknownEnumValue(ILogger logger, string field, string value);
+
+    [LoggerMessage(EventId = 5, EventName = "PartRetrying", Level = LogLevel.Information,
+        Message = "Part upload attempt {Attempt} follows in {DelayMs} ms after: {Reason}")]
+    public static partial void PartRetrying(ILogger logger, int attempt, double delayMs, string reason);
+
+    [LoggerMessage(EventId = 6, EventName = "UploadCancelledAfterFailure", Level = LogLevel.Information,
+        Message = "UploadFile cancelled upload {UploadId} upstream after a failure")]
+    public static partial void UploadCancelledAfterFailure(ILogger logger, string uploadId);
+
+    [LoggerMessage(EventId = 7, EventName = "UploadCancelFailed", Level = LogLevel.Warning,
+        Message = "UploadFile could not cancel upload {UploadId} upstream: {Reason}")]
+    public static partial void UploadCancelFailed(ILogger logger, string uploadId, string reason);
+
+    [LoggerMessage(EventId = 8, EventName = "UploadKeptPending", Level = LogLevel.Information,
+        Message = "UploadFile left resumable upload {UploadId} pending after its stream was interrupted")]
+    public static partial void UploadKeptPending(ILogger logger, string uploadId);
+}

@@ -1,0 +1,43 @@
+using UploadsGrpc.Server.Upstream;
+
+namespace UploadsGrpc.Server.Uploads.UploadFile;
+
+/// <summary>The <c>Streaming</c> section: how UploadFile cuts, sends and retries parts, and the memory all streams share.</summary>
+public sealed class StreamingOptions
+{
+    public const string Section = "Streaming";
+    public const int MinPartBytes = 1024 * 1024;
+    public const int MaxParallelism = 16;
+
+    /// <summary>Streaming:PartSize: the part size when the client asks for none (64 MiB, the upstream's largest).</summary>
+    public int PartSize { get; set; } = UpstreamLimits.MaxPartBytes;
+
+    /// <summary>Streaming:Parallelism: the parts one stream uploads at once when the client asks for no other number.</summary>
+    public int Parallelism { get; set; } = 4;
+
+    /// <summary>
+    /// Streaming:MemoryBudgetBytes: what all UploadFile streams may hold in part buffers together. 0 (the default)
+    /// means a quarter of the memory the process may use, between 512 MiB and 4 GiB.
+    /// </summary>
+    public long MemoryBudgetBytes { get; set; }
+
+    /// <summary>Streaming:MemoryWait: how long a new stream waits for memory before RESOURCE_EXHAUSTED.</summary>
+    public TimeSpan MemoryWait { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Streaming:PartAttempts: tries per part, the first included (at least 4: three retries).</summary>
+    public int PartAttempts { get; set; } = 5;
+
+    /// <summary>Streaming:RetryBaseDelay: the first backoff; it doubles per retry, with jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Streaming:MaxRetryDelay: the longest backoff, also for a longer Retry-After from the upstream.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Streaming:CancelTimeout: how long the clean-up cancel of a failed upload may take.</summary>
+    public TimeSpan CancelTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The budget in bytes, with 0 resolved to the default for this machine.</summary>
+    public long ResolvedMemoryBudget() => MemoryBudgetBytes > 0
+        ? MemoryBudgetBytes
+        : Math.Clamp(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4, 512L * 1024 * 1024, 4L * 1024 * 1024 * 1024);
+}

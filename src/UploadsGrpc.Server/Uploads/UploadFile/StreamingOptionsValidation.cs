@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Upstream;
+
+namespace UploadsGrpc.Server.Uploads.UploadFile;
+
+/// <summary>Refuses a Streaming section that could not work, at start rather than on the first upload.</summary>
+internal sealed class StreamingOptionsValidation : IValidateOptions<StreamingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StreamingOptions options)
+    {
+        var failures = new List<string>();
+        if (options.PartSize is < StreamingOptions.MinPartBytes or > UpstreamLimits.MaxPartBytes)
+        {
+            failures.Add($"Streaming:PartSize must be from {StreamingOptions.MinPartBytes} to {UpstreamLimits.MaxPartBytes} bytes.");
+        }
+        if (options.Parallelism is < 1 or > StreamingOptions.MaxParallelism)
+        {
+            failures.Add($"Streaming:Parallelism must be from 1 to {StreamingOptions.MaxParallelism}.");
+        }
+        if (options.MemoryBudgetBytes != 0 && options.MemoryBudgetBytes < 2L * UpstreamLimits.MaxPartBytes)
+        {
+            failures.Add($"Streaming:MemoryBudgetBytes must be 0 (automatic) or at least {2L * UpstreamLimits.MaxPartBytes} (two full parts).");
+        }
+        if (options.PartAttempts is < 4 or > 20)
+        {
+            failures.Add("Streaming:PartAttempts must be from 4 to 20.");
+        }
+        if (options.MemoryWait < TimeSpan.Zero || options.RetryBaseDelay < TimeSpan.Zero || options.MaxRetryDelay < options.RetryBaseDelay || options.CancelTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Streaming:MemoryWait and RetryBaseDelay must not be negative, MaxRetryDelay not below RetryBaseDelay, CancelTimeout positive.");
+        }
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+}

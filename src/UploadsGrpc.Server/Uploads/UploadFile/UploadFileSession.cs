@@ -1,0 +1,227 @@
+using System.Runtime.ExceptionServices;
+using System.Security.Cryptography;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Errors;
+using UploadsGrpc.Server.Mapping;
+using UploadsGrpc.Server.Telemetry;
+using UploadsGrpc.Server.Upstream;
+using UploadsGrpc.V1;
+
+namespace UploadsGrpc.Server.Uploads.UploadFile;
+
+/// <summary>
+/// One UploadFile call: read the metadata, reserve memory, create (or
+/// resume) the upload, cut the bytes into parts sent by <see cref="PartUploader"/>, complete with the MD5, and on
+/// any failure cancel the upload upstream, unless it is resumable and the stream was only interrupted.
+/// </summary>
+internal sealed class UploadFileSession(
+    OpenAiUploadsClient upstream,
+    UnknownEnumReporter unknown,
+    StreamMemoryBudget budget,
+    PartBufferPool pool,
+    PartRetry retry,
+    UpstreamCallInfo callInfo,
+    IOptions<StreamingOptions> options,
+    IHostApplicationLifetime lifetime,
+    TimeProvider clock,
+    ILogger<UploadFileSession> logger)
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    public async Task RunAsync(IAsyncStreamReader<UploadFileRequest> requests, IServerStreamWriter<UploadFileResponse> responses, ServerCallContext context)
+    {
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var call = new CallBudget(context.Deadline != DateTime.MaxValue, abort.Token);
+        var plan = await ReadMetadataAsync(requests, call.Cancellation);
+        using var reservation = plan.RemainingBytes > 0 ? await budget.ReserveAsync(plan.ReserveBytes, call.Cancellation) : null;
+
+        Upload? created = null;
+        string uploadId;
+        if (plan.Metadata.Resume is { } resume)
+        {
+            uploadId = resume.UploadId;
+        }
+        else
+        {
+            created = ResourceMapper.MapToUpload(await upstream.CreateUploadAsync(RequestMapper.MapToCreateUploadBody(plan.Metadata), call), unknown);
+            uploadId = created.Id;
+        }
+
+        var pump = new ResponsePump<UploadFileResponse>(responses, call.Cancellation);
+        try
+        {
+            pump.Post(new UploadFileResponse
+            {
+                Started = new UploadFileStarted { UploadId = uploadId, Upload = created, PartSize = plan.PartSize, ResumeOffset = plan.ResumeOffset },
+            });
+            var (partIds, md5) = await TransferAsync(plan, uploadId, requests, pump, call);
+            var completed = await upstream.CompleteUploadAsync(uploadId, RequestMapper.MapToCompleteUploadBody(partIds, md5), call);
+            pump.Post(new UploadFileResponse
+            {
+                Completed = new UploadFileCompleted { Upload = ResourceMapper.MapToUpload(completed, unknown), Bytes = plan.Metadata.Bytes, Md5 = md5 ?? "" },
+            });
+            await pump.CompleteAsync();
+        }
+        catch (Exception ex)
+        {
+            await pump.AbandonAsync();
+            var stopping = lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested;
+            var interrupted = stopping || context.CancellationToken.IsCancellationRequested || ex is ClientStreamBrokenException;
+            var keep = plan.Metadata.Resumable && interrupted;
+            if (keep)
+            {
+                ServerLog.UploadKeptPending(logger, uploadId);
+            }
+            else
+            {
+                await CancelQuietlyAsync(uploadId);
+            }
+            if (stopping)
+            {
+                throw FacadeException.ShuttingDown(uploadId, keep);
+            }
+            if (ex is ClientStreamBrokenException)
+            {
+                throw new RpcException(new Status(StatusCode.Cancelled, "The client's request stream broke off."));
+            }
+            ExceptionDispatchInfo.Throw(ex);
+        }
+    }
+
+    private async Task<UploadFilePlan> ReadMetadataAsync(IAsyncStreamReader<UploadFileRequest> requests, CancellationToken cancellation)
+    {
+        if (!await MoveNextAsync(requests, cancellation))
+        {
+            InvalidRequestException.Throw("metadata", "is missing: the stream ended before its first message.");
+        }
+        if (requests.Current.PayloadCase != UploadFileRequest.PayloadOneofCase.Metadata)
+        {
+            InvalidRequestException.Throw("metadata", "must be the first message; the stream began with a chunk. Nothing was sent upstream.");
+        }
+        return UploadFilePlanner.Plan(requests.Current.Metadata, options.Value);
+    }
+
+    /// <summary>Reads the chunks, cuts and hands over parts, and returns all part ids in file order and the MD5.</summary>
+    private async Task<(List<string> PartIds, string? Md5)> TransferAsync(
+        UploadFilePlan plan, string uploadId, IAsyncStreamReader<UploadFileRequest> requests, ResponsePump<UploadFileResponse> pump, CallBudget call)
+    {
+        var bytes = plan.Metadata.Bytes;
+        // The server sees every byte only when the stream starts at 0; on resume only a client's MD5 can be checked.
+        using var md5 = plan.IsResume ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var progress = new ProgressReporter(pump, clock, ProgressInterval, plan.ResumeOffset);
+        await using var uploader = new PartUploader(upstream, retry, pool, plan, uploadId, call, progress);
+        var received = plan.ResumeOffset;
+        var partOffset = plan.ResumeOffset;
+        byte[]? buffer = null;
+        var filled = 0;
+        try
+        {
+            while (await MoveNextAsync(requests, uploader.Cancellation))
+            {
+                var message = requests.Current;
+                if (message.PayloadCase != UploadFileRequest.PayloadOneofCase.Chunk)
+                {
+                    InvalidRequestException.Throw("metadata", "was sent again; it must be the first message, and only the first.");
+                }
+                var chunk = message.Chunk.Memory;
+                if (received + chunk.Length > bytes)
+                {
+                    InvalidRequestException.Throw("bytes", $"is {bytes}, but the stream carried more: {received + chunk.Length} bytes so far.");
+                }
+                md5?.AppendData(chunk.Span);
+                received += chunk.Length;
+                while (!chunk.IsEmpty)
+                {
+                    if (buffer is null)
+                    {
+                        // A part's buffer is taken only once a slot is free to send it. While all slots are busy the
+                        // client's stream is not read, so HTTP/2 flow control holds the client back, and a stream never
+                        // holds more than `parallelism` parts: any file of that many parts or more costs the same.
+                        await uploader.WaitForSlotAsync();
+                        buffer = pool.Rent((int)Math.Min(plan.PartSize, bytes - partOffset));
+                    }
+                    var take = Math.Min(chunk.Length, buffer.Length - filled);
+                    chunk.Span[..take].CopyTo(buffer.AsSpan(filled));
+                    filled += take;
+                    chunk = chunk[take..];
+                    if (filled == buffer.Length)
+                    {
+                        uploader.Start(buffer, partOffset);
+                        partOffset += buffer.Length;
+                        buffer = null;
+                        filled = 0;
+                    }
+                }
+                progress.Received(received);
+            }
+            if (received != bytes)
+            {
+                InvalidRequestException.Throw("bytes", $"is {bytes}, but the stream ended after {received} bytes.");
+            }
+            var partIds = await uploader.FinishAsync();
+            return (plan.Committed.Select(p => p.PartId).Concat(partIds).ToList(), CheckMd5(plan.Metadata, md5));
+        }
+        catch (Exception) when (uploader.Failure is { } failure)
+        {
+            // Reading stopped because a part failed for good: that failure, not the cancellation, is the outcome.
+            ExceptionDispatchInfo.Throw(failure);
+            throw;
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                pool.Return(buffer);
+            }
+        }
+    }
+
+    private static string? CheckMd5(UploadFileMetadata metadata, IncrementalHash? md5)
+    {
+        var expected = metadata.Md5.Length > 0 ? metadata.Md5.ToLowerInvariant() : null;
+        if (md5 is null)
+        {
+            return expected;
+        }
+        var actual = Convert.ToHexStringLower(md5.GetHashAndReset());
+        if (expected is not null && expected != actual)
+        {
+            InvalidRequestException.Throw("md5", $"is {expected}, but the bytes received have the MD5 {actual}.");
+        }
+        return actual;
+    }
+
+    private static async Task<bool> MoveNextAsync(IAsyncStreamReader<UploadFileRequest> requests, CancellationToken cancellation)
+    {
+        try
+        {
+            return await requests.MoveNext(cancellation);
+        }
+        catch (IOException ex)
+        {
+            throw new ClientStreamBrokenException(ex);
+        }
+    }
+
+    private async Task CancelQuietlyAsync(string uploadId)
+    {
+        // The call's own token is spent; the clean-up gets its own deadline. The failure's request id stays the
+        // call's trailer, not the cancel's.
+        var requestId = callInfo.RequestId;
+        using var timeout = new CancellationTokenSource(options.Value.CancelTimeout, clock);
+        try
+        {
+            await upstream.CancelUploadAsync(uploadId, new CallBudget(HasDeadline: true, timeout.Token));
+            ServerLog.UploadCancelledAfterFailure(logger, uploadId);
+        }
+        catch (Exception ex)
+        {
+            ServerLog.UploadCancelFailed(logger, uploadId, ex.Message);
+        }
+        finally
+        {
+            callInfo.RequestId = requestId;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Options;
+
+namespace UploadsGrpc.Server.Upstream;
+
+/// <summary>Refuses upstream settings that could not work, at start rather than on the first call.</summary>
+internal sealed class UpstreamOptionsValidation : IValidateOptions<UpstreamOptions>
+{
+    public ValidateOptionsResult Validate(string? name, UpstreamOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Mode is { } mode && !Enum.IsDefined(mode))
+        {
+            failures.Add($"Upstream:Mode must be Emulator or OpenAI; it is '{(int)mode}'.");
+        }
+        else if (options.ResolvedMode is null)
+        {
+            failures.Add(options.ModeReason);
+        }
+        if (options.BaseUrl is { } baseUrl
+            && (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+        {
+            failures.Add("OPENAI_BASE_URL must be an absolute http:// or https:// URL.");
+        }
+        if (options.EmulatorPort is < 0 or > 65535)
+        {
+            failures.Add("Upstream:EmulatorPort must be a port number from 0 to 65535 (0 picks a free port).");
+        }
+        if (options.RequestTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Upstream:RequestTimeout must be a positive time span such as 00:10:00.");
+        }
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using UploadsGrpc.V1;
+
+namespace UploadsGrpc.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// The façade's real Program on Kestrel, on a loopback port, speaking h2c: the same limits and protocol
+/// negotiation a client meets in production, which the in-memory TestServer would hide.
+/// </summary>
+public sealed class FacadeHost : WebApplicationFactory<Program>
+{
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private GrpcChannel? _channel;
+
+    public FacadeHost(IReadOnlyDictionary<string, string?> settings)
+    {
+        _settings = settings;
+        UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+    }
+
+    public const string ApiKey = "sk-test-Secret0123456789abcdefghijKLMNOP";
+
+    /// <summary>The settings most tests use: the scripted upstream, and a key that must never leak.</summary>
+    public static Dictionary<string, string?> SettingsFor(Uri upstream) => new()
+    {
+        ["OPENAI_BASE_URL"] = upstream.ToString(),
+        ["OPENAI_API_KEY"] = ApiKey,
+    };
+
+    public Uri Address
+    {
+        get
+        {
+            StartServer();
+            var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+            return new Uri(address);
+        }
+    }
+
+    public GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+    {
+        MaxSendMessageSize = null,
+        MaxReceiveMessageSize = null,
+    });
+
+    public UploadService.UploadServiceClient Uploads => new(Channel);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        _channel?.Dispose();
+        base.Dispose(disposing);
+    }
+}
