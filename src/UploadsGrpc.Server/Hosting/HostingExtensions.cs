@@ -8,6 +8,7 @@ internal static class HostingExtensions
 {
     public static WebApplicationBuilder AddUploadsGrpc(this WebApplicationBuilder builder)
     {
+        NonEmptyEnvironmentVariablesSource.ReplaceIn(builder.Configuration);
         builder.AddGrpcEndpoint();
         builder.Services
             .AddSingleton(TimeProvider.System)
