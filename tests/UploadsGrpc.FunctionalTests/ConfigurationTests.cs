@@ -12,6 +12,7 @@ public sealed class ConfigurationTests
     [InlineData("Upstream__RequestTimeout", "-00:00:01", "Upstream:RequestTimeout")]
     [InlineData("Upstream__Mode", "Mock", "Upstream:Mode")]
     [InlineData("Upstream__EmulatorPort", "70000", "Upstream:EmulatorPort")]
+    [InlineData("Streaming__PartSize", "64MiB", "Streaming:PartSize")]
     public async Task Invalid_setting_exits_non_zero_naming_it(string variable, string value, string named)
     {
         using var server = ServerProcess.Start("Production", new Dictionary<string, string>
@@ -23,6 +24,27 @@ public sealed class ConfigurationTests
         Assert.Contains($"UploadsGrpc cannot start: ", server.Output, StringComparison.Ordinal);
         Assert.Contains(named, server.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(FacadeHost.ApiKey, server.Output, StringComparison.Ordinal);
+        var line = Assert.Single(server.Output.Split('\n'), l => l.StartsWith("UploadsGrpc cannot start: ", StringComparison.Ordinal));
+        Assert.Contains(named, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_empty_variable_counts_as_unset()
+    {
+        using var server = await ServerProcess.Start("Production", new Dictionary<string, string>
+        {
+            ["Upstream__Mode"] = "Emulator",
+            ["Upstream__RequestTimeout"] = "",
+            ["Upstream__EmulatorPort"] = "",
+            ["Streaming__PartSize"] = "",
+            ["OPENAI_BASE_URL"] = "",
+        }).ReadyAsync();
+
+        var upload = await server.Uploads.CreateUploadAsync(new V1.CreateUploadRequest
+        {
+            Filename = "a.txt", Purpose = V1.FilePurpose.Assistants, Bytes = 3, MimeType = "text/plain",
+        });
+        Assert.Equal(V1.UploadStatus.Pending, upload.Upload.Status);
     }
 
     [Theory]
