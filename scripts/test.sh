@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone: Debian and npm tools, contract lint and breaking-change
-# check, .NET tests, real clients in other languages, and the README's sessions against the built
-# server. CI runs exactly this (.ci/run).
+# check, the server's layout rules and the code style, .NET tests, real clients in other languages, and the
+# README's sessions against the built server. CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .artifacts
@@ -23,8 +23,22 @@ echo "== contract: buf breaking against the committed baseline, and deliberately
 contract_status=0
 bash tests/contract/breaking.sh | tee .artifacts/contract.log || contract_status=$?
 
+echo "== layout: feature folders, no namespace cycle, one type a file, MapToX in Mapping/, one ServerLog, one options style"
+layout_status=0
+python3 scripts/check-layout.py --graph | tee .artifacts/layout.log || layout_status=$?
+
 echo "== build"
 dotnet build UploadsGrpc.sln -c Release -warnaserror --nologo -v quiet
+
+echo "== format: .editorconfig, dotnet format --verify-no-changes"
+format_status=0
+if dotnet format UploadsGrpc.sln --verify-no-changes --no-restore -v quiet > .artifacts/format-output.log 2>&1; then
+  echo "format: 1 passed, 0 failed" | tee .artifacts/format.log
+else
+  format_status=1
+  cat .artifacts/format-output.log
+  echo "format: 0 passed, 1 failed" | tee .artifacts/format.log
+fi
 
 echo "== .NET tests"
 results=.artifacts/test-results
@@ -48,10 +62,10 @@ bash tests/smoke/buf-curl.sh | tee .artifacts/smoke.log || smoke_status=$?
 
 # Each suite ends with "<suite>: N passed, M failed"; a suite that never got there counts as one failure.
 others_passed=0; others_failed=0
-for suite in contract clients polyglot smoke; do
+for suite in contract layout format clients polyglot smoke; do
   line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed$" ".artifacts/$suite.log" | tail -1 || true)
   read -r p f < <(echo "$line" | sed -nE 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p'; echo "0 1")
   others_passed=$((others_passed + p)); others_failed=$((others_failed + f))
 done
 echo "tests: $((dotnet_passed + others_passed)) passed, $((dotnet_failed + others_failed)) failed"
-[ "$contract_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ]
+[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ]

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
-using UploadsGrpc.Server.Upstream;
 using UploadsGrpc.FunctionalTests.Infrastructure;
+using UploadsGrpc.Server.Upstream;
 using UploadsGrpc.V1;
 
 namespace UploadsGrpc.FunctionalTests;

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Grpc.Core;
-using UploadsGrpc.Server.Errors;
 using UploadsGrpc.FunctionalTests.Infrastructure;
+using UploadsGrpc.Server.Errors;
 
 namespace UploadsGrpc.FunctionalTests;
 

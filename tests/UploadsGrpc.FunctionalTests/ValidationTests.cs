@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
-using UploadsGrpc.Server.Errors;
 using UploadsGrpc.FunctionalTests.Infrastructure;
+using UploadsGrpc.Server.Errors;
 using UploadsGrpc.V1;
 
 namespace UploadsGrpc.FunctionalTests;

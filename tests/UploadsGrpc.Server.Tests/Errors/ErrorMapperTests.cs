@@ -3,8 +3,8 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
-using UploadsGrpc.Server.Upstream;
 using UploadsGrpc.Server.Tests.Infrastructure;
+using UploadsGrpc.Server.Upstream;
 
 namespace UploadsGrpc.Server.Tests.Errors;
 

@@ -5,8 +5,8 @@ using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using UploadsGrpc.Server.Mapping;
-using UploadsGrpc.Server.Upstream.Json;
 using UploadsGrpc.Server.Tests.Infrastructure;
+using UploadsGrpc.Server.Upstream.Json;
 using UploadsGrpc.V1;
 
 namespace UploadsGrpc.Server.Tests.Mapping;
