@@ -6,7 +6,7 @@ using UploadsGrpc.FunctionalTests.Infrastructure;
 namespace UploadsGrpc.FunctionalTests;
 
 /// <summary>
-/// DESIGN.md's error table, case by case (Fixtures/Errors/upstream-errors.json): the scripted upstream answers on
+/// The error table (README.md, "Errors"), case by case (Fixtures/Errors/upstream-errors.json): the scripted upstream answers on
 /// a real socket, and the client must get the exact status, ErrorInfo, RetryInfo and x-request-id, never the key.
 /// </summary>
 public sealed class ErrorMappingTests(UpstreamFixture fixture) : IClassFixture<UpstreamFixture>
@@ -73,7 +73,7 @@ public sealed class ErrorMappingTests(UpstreamFixture fixture) : IClassFixture<U
     }
 
     [Fact]
-    public void The_table_covers_every_status_the_acceptance_list_names()
+    public void The_table_covers_every_status_of_the_error_table()
     {
         var statuses = Fixtures.Select(c => c!["status"]!.GetValue<int>()).ToHashSet();
         Assert.Superset(new HashSet<int> { 400, 401, 403, 404, 408, 409, 413, 422, 429, 500, 502, 503, 504 }, statuses);

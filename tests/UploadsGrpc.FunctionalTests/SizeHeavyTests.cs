@@ -10,7 +10,7 @@ namespace UploadsGrpc.FunctionalTests;
 /// <summary>
 /// The size-heavy runs, against the standalone emulator so the server's peak memory (VmHWM, read from /proc) is
 /// its own: 256 MiB and 1 GiB each on a fresh server with the default 64 MiB parts and 4 in flight, and the 1 GiB
-/// file downloaded back whole and from an offset. The bound is the part size × (N + 1) + 150 MiB; the server
+/// file downloaded back whole and from an offset. The bound is part size × (N + 1) + 150 MiB; the server
 /// holds at most N parts, so both files reach the same peak.
 /// </summary>
 [Collection(ProcessTests.Name)]

@@ -10,7 +10,7 @@ using RpcStatus = Google.Rpc.Status;
 namespace UploadsGrpc.Server.Errors;
 
 /// <summary>
-/// The one place where a failure becomes a gRPC status (the table is in docs/architecture.md). Every status
+/// The one place where a failure becomes a gRPC status (the table is in README.md, "Errors"). Every status
 /// carries an ErrorInfo; validation adds a BadRequest, and an upstream that said when to retry adds a RetryInfo.
 /// </summary>
 internal sealed class ErrorMapper(SecretRedactor redactor, TimeProvider clock, ILogger<ErrorMapper> logger)

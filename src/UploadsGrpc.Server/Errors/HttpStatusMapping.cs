@@ -3,7 +3,7 @@ using Grpc.Core;
 
 namespace UploadsGrpc.Server.Errors;
 
-/// <summary>The error table (docs/architecture.md): an upstream HTTP status to a gRPC status code.</summary>
+/// <summary>The error table (README.md, "Errors"): an upstream HTTP status to a gRPC status code.</summary>
 internal static class HttpStatusMapping
 {
     public static StatusCode ToStatusCode(HttpStatusCode status) => (int)status switch

@@ -58,7 +58,7 @@ public sealed class MappingGoldenTests
     }
 
     [Fact]
-    public void Every_case_of_the_acceptance_list_has_a_fixture()
+    public void Every_required_case_has_a_fixture()
     {
         string[] required =
         [
