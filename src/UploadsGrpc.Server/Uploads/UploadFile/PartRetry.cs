@@ -33,7 +33,8 @@ internal sealed class PartRetry
                         : null),
                 OnRetry = args =>
                 {
-                    ServerLog.PartRetrying(logger, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message ?? "");
+                    // Polly counts attempts from 0, and the log names the attempt that follows, counting the first as 1.
+                    ServerLog.PartRetrying(logger, args.AttemptNumber + 2, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message ?? "");
                     return ValueTask.CompletedTask;
                 },
             })

@@ -23,6 +23,7 @@ internal sealed class PartUploader(
     private readonly SortedDictionary<int, string> _partIds = [];
     private int _nextIndex = plan.Committed.Count;
     private Exception? _failure;
+    private bool _disposed;
 
     /// <summary>Fires when the call ends or a part fails for good.</summary>
     public CancellationToken Cancellation => _stop.Token;
@@ -82,6 +83,11 @@ internal sealed class PartUploader(
     /// <summary>Stops what is still running and waits for it, so no part reaches the upstream after a cancel.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         await _stop.CancelAsync();
         await Task.WhenAll(_running);
         _stop.Dispose();

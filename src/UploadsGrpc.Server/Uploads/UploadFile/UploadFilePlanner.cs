@@ -49,12 +49,14 @@ internal static class UploadFilePlanner
     private static List<CommittedPart> CheckResume(ResumeFrom resume, long bytes, List<Violation> violations)
     {
         CheckId("metadata.resume.upload_id", resume.UploadId, violations);
-        var parts = resume.Parts.OrderBy(p => p.Index).ToList();
+        // Each part keeps its position in the request, so a violation names the entry the client sent, even when two
+        // entries are equal; the sort is stable.
+        var parts = resume.Parts.Select((part, position) => (Part: part, Position: position)).OrderBy(p => p.Part.Index).ToList();
         long offset = 0;
         for (var i = 0; i < parts.Count; i++)
         {
-            var part = parts[i];
-            var field = $"metadata.resume.parts[{resume.Parts.IndexOf(part)}]";
+            var (part, position) = parts[i];
+            var field = $"metadata.resume.parts[{position}]";
             CheckId(field + ".part_id", part.PartId, violations);
             if (part.Index != i)
             {
@@ -77,6 +79,6 @@ internal static class UploadFilePlanner
         {
             violations.Add(Violation("metadata.resume.parts", $"hold {offset} bytes, more than the {bytes} of metadata.bytes."));
         }
-        return parts;
+        return [.. parts.Select(p => p.Part)];
     }
 }

@@ -11,9 +11,9 @@ using UploadsGrpc.V1;
 namespace UploadsGrpc.Server.Uploads.UploadFile;
 
 /// <summary>
-/// One UploadFile call: read the metadata, reserve memory, create (or
-/// resume) the upload, cut the bytes into parts sent by <see cref="PartUploader"/>, complete with the MD5, and on
-/// any failure cancel the upload upstream, unless it is resumable and the stream was only interrupted.
+/// One UploadFile call: read the metadata, reserve memory, create (or resume) the upload, cut the bytes into parts
+/// sent by <see cref="PartUploader"/>, complete with the MD5, and on any failure cancel the upload upstream, unless
+/// it is resumable and the stream was only interrupted.
 /// </summary>
 internal sealed class UploadFileSession(
     OpenAiUploadsClient upstream,
