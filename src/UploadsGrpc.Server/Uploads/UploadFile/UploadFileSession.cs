@@ -131,6 +131,8 @@ internal sealed class UploadFileSession(
                 }
                 md5?.AppendData(chunk.Span);
                 received += chunk.Length;
+                // Counted before any of these bytes can start a part, so no progress says more committed than received.
+                progress.Received(received);
                 while (!chunk.IsEmpty)
                 {
                     if (buffer is null)
@@ -153,7 +155,6 @@ internal sealed class UploadFileSession(
                         filled = 0;
                     }
                 }
-                progress.Received(received);
             }
             if (received != bytes)
             {
