@@ -26,6 +26,7 @@ public sealed class ConfigurationTests
         Assert.DoesNotContain(FacadeHost.ApiKey, server.Output, StringComparison.Ordinal);
         var line = Assert.Single(server.Output.Split('\n'), l => l.StartsWith("UploadsGrpc cannot start: ", StringComparison.Ordinal));
         Assert.Contains(named, line, StringComparison.Ordinal);
+        Assert.DoesNotContain(value, line, StringComparison.Ordinal);
     }
 
     [Fact]

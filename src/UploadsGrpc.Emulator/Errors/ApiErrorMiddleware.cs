@@ -42,8 +42,8 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         }
     }
 
-    // The emulator's ids start at 1001, so its events never share an id with the server's (docs/log-events.md) when it
+    // The emulator's ids start at 9001, so its events never share an id with the server's (docs/log-events.md) when it
     // runs embedded and both write to one log.
-    [LoggerMessage(EventId = 1001, EventName = "EmulatorRequestFailed", Level = LogLevel.Error, Message = "Emulator failed on {Method} {Path}")]
+    [LoggerMessage(EventId = 9001, EventName = "EmulatorRequestFailed", Level = LogLevel.Error, Message = "Emulator failed on {Method} {Path}")]
     private static partial void LogUnexpected(ILogger logger, Exception error, string method, string path);
 }

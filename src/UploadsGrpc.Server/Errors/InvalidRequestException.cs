@@ -3,7 +3,10 @@ using Google.Rpc;
 
 namespace UploadsGrpc.Server.Errors;
 
-/// <summary>A request that failed validation: each violation names its field. Nothing was sent upstream.</summary>
+/// <summary>
+/// The caller's request is at fault: each violation names its field. Raised by validation before any upstream
+/// request, and by the streams' own checks (byte count, MD5, message order) while or after the bytes go upstream.
+/// </summary>
 internal sealed class InvalidRequestException(IReadOnlyList<BadRequest.Types.FieldViolation> violations)
     : Exception("Invalid request: " + string.Join("; ", violations.Select(v => $"{v.Field}: {v.Description}")))
 {

@@ -3,9 +3,9 @@ using Grpc.Core;
 namespace UploadsGrpc.Server.Telemetry;
 
 /// <summary>
-/// Every log event of the service, in one place. Ids are sequential and never reused, and names are stable, so
-/// operators can alert and query on them; a new event takes the next id. Messages never carry the API key:
-/// texts that may quote it pass through the redactor first.
+/// Every log event of the service, in one place (docs/log-events.md). Ids increase and are never reused, and names
+/// are stable, so operators can alert and query on them; a new event takes the next id, and a retired one leaves a
+/// gap. Texts that may quote the API key, such as an upstream's error message, are redacted before they get here.
 /// </summary>
 internal static partial class ServerLog
 {

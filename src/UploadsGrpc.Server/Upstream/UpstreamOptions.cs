@@ -23,17 +23,20 @@ public sealed class UpstreamOptions
     /// <summary>Upstream:RequestTimeout: bounds one upstream request when the caller set no deadline.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(600);
 
+    // The SDKs' variables have internal setters, so the binder leaves them alone: the key is read only from
+    // OPENAI_API_KEY, never from an Upstream:ApiKey that could sit in a committed appsettings.json.
+
     /// <summary>OPENAI_BASE_URL: the REST root, including its <c>/v1</c>; unset means <see cref="DefaultBaseUrl"/>.</summary>
-    public string? BaseUrl { get; set; }
+    public string? BaseUrl { get; internal set; }
 
     /// <summary>OPENAI_API_KEY, sent as a bearer token to the real API. Never logged.</summary>
-    public string? ApiKey { get; set; }
+    public string? ApiKey { get; internal set; }
 
     /// <summary>OPENAI_ORG_ID, sent as <c>OpenAI-Organization</c> when set.</summary>
-    public string? Organization { get; set; }
+    public string? Organization { get; internal set; }
 
     /// <summary>OPENAI_PROJECT_ID, sent as <c>OpenAI-Project</c> when set.</summary>
-    public string? Project { get; set; }
+    public string? Project { get; internal set; }
 
     /// <summary>The upstream in use, as <see cref="UpstreamModeRule"/> decided; null when the rule refuses to start.</summary>
     public UpstreamMode? ResolvedMode { get; internal set; }

@@ -10,7 +10,7 @@ internal sealed class UpstreamOptionsValidation : IValidateOptions<UpstreamOptio
         var failures = new List<string>();
         if (options.Mode is { } mode && !Enum.IsDefined(mode))
         {
-            failures.Add($"Upstream:Mode must be Emulator or OpenAI; it is '{(int)mode}'.");
+            failures.Add($"Upstream:Mode must be {string.Join(" or ", Enum.GetNames<UpstreamMode>())}; it is '{(int)mode}'.");
         }
         else if (options.ResolvedMode is null)
         {

@@ -36,4 +36,21 @@ public sealed class ErrorMapperTests
         Assert.Equal(StatusCode.Unavailable, mapped.StatusCode);
         Assert.Equal("UPSTREAM_UNAVAILABLE", mapped.Trailers.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
     }
+
+    [Fact]
+    public void A_streamed_body_that_found_the_callers_bytes_wrong_is_INVALID_ARGUMENT_naming_the_field()
+    {
+        var fromBody = new HttpRequestException("Error while copying content to a stream.",
+            new InvalidRequestException([new BadRequest.Types.FieldViolation { Field = "bytes", Description = "is 10, but the stream ended after 9 bytes." }]));
+
+        var mapped = _mapper.Map(fromBody, new FixedCallContext("/uploadsgrpc.v1.FileService/CreateFile", CancellationToken.None), requestId: null);
+
+        Assert.Equal(StatusCode.InvalidArgument, mapped.StatusCode);
+        var status = mapped.Trailers.GetRpcStatus()!;
+        Assert.Equal("INVALID_ARGUMENT", status.GetDetail<ErrorInfo>().Reason);
+        Assert.Equal("uploadsgrpc", status.GetDetail<ErrorInfo>().Domain);
+        var violation = Assert.Single(status.GetDetail<BadRequest>().FieldViolations);
+        Assert.Equal("bytes", violation.Field);
+        Assert.Equal("is 10, but the stream ended after 9 bytes.", violation.Description);
+    }
 }

@@ -10,13 +10,17 @@ public sealed class NonEmptyEnvironmentVariablesProviderTests : IDisposable
     private readonly string _prefix = $"UGTEST{Guid.NewGuid():N}_";
 
     [Fact]
-    public void An_empty_variable_does_not_hide_the_value_below_it()
+    public void An_empty_or_blank_variable_does_not_hide_the_value_below_it()
     {
         Environment.SetEnvironmentVariable(_prefix + "Upstream__RequestTimeout", "");
         Environment.SetEnvironmentVariable(_prefix + "Streaming__PartSize", "1048576");
+        Environment.SetEnvironmentVariable(_prefix + "Streaming__Parallelism", "  ");
         Assert.Equal("", Environment.GetEnvironmentVariable(_prefix + "Upstream__RequestTimeout"));
         var builder = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Upstream:RequestTimeout"] = "00:10:00", ["Streaming:PartSize"] = "2" })
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Upstream:RequestTimeout"] = "00:10:00", ["Streaming:PartSize"] = "2", ["Streaming:Parallelism"] = "4",
+            })
             .AddEnvironmentVariables(_prefix);
 
         NonEmptyEnvironmentVariablesSource.ReplaceIn(builder);
@@ -24,6 +28,7 @@ public sealed class NonEmptyEnvironmentVariablesProviderTests : IDisposable
 
         Assert.Equal("00:10:00", configuration["Upstream:RequestTimeout"]);
         Assert.Equal("1048576", configuration["Streaming:PartSize"]);
+        Assert.Equal("4", configuration["Streaming:Parallelism"]);
         Assert.IsType<NonEmptyEnvironmentVariablesSource>(builder.Sources[1]);
     }
 
@@ -31,5 +36,6 @@ public sealed class NonEmptyEnvironmentVariablesProviderTests : IDisposable
     {
         Environment.SetEnvironmentVariable(_prefix + "Upstream__RequestTimeout", null);
         Environment.SetEnvironmentVariable(_prefix + "Streaming__PartSize", null);
+        Environment.SetEnvironmentVariable(_prefix + "Streaming__Parallelism", null);
     }
 }

@@ -63,7 +63,7 @@ public sealed class UpstreamOptionsTests
     [InlineData("Upstream:EmulatorPort", "-1", "Upstream:EmulatorPort must be a port number from 0 to 65535 (0 picks a free port).")]
     [InlineData("Upstream:RequestTimeout", "00:00:00", "Upstream:RequestTimeout must be a positive time span such as 00:10:00.")]
     [InlineData("Upstream:RequestTimeout", "-00:00:01", "Upstream:RequestTimeout must be a positive time span such as 00:10:00.")]
-    [InlineData("Upstream:Mode", "7", "Upstream:Mode must be Emulator or OpenAI; it is '7'.")]
+    [InlineData("Upstream:Mode", "7", "Upstream:Mode must be OpenAI or Emulator; it is '7'.")]
     [InlineData("OPENAI_API_KEY", "", "OPENAI_API_KEY is not set. Set it to the key of the OpenAI API, or set Upstream:Mode=Emulator to run on the embedded emulator.")]
     public void A_setting_that_cannot_work_fails_validation_naming_it(string key, string value, string failure)
     {
@@ -72,6 +72,28 @@ public sealed class UpstreamOptionsTests
         var refused = Assert.Throws<OptionsValidationException>(() => Resolve(Environments.Production, settings));
 
         Assert.Equal([failure], refused.Failures);
+    }
+
+    [Fact]
+    public void The_key_comes_only_from_OPENAI_API_KEY_not_from_the_Upstream_section()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Upstream:ApiKey"] = "sk-committed-0123456789",
+            ["Upstream:BaseUrl"] = "http://127.0.0.1:9/v1",
+            ["Upstream:Organization"] = "org-1",
+            ["Upstream:Project"] = "proj-1",
+        };
+
+        var refused = Assert.Throws<OptionsValidationException>(() => Resolve(Environments.Production, settings));
+
+        Assert.StartsWith("OPENAI_API_KEY is not set.", Assert.Single(refused.Failures), StringComparison.Ordinal);
+        var development = Resolve(Environments.Development, settings);
+        Assert.Null(development.ApiKey);
+        Assert.Null(development.BaseUrl);
+        Assert.Null(development.Organization);
+        Assert.Null(development.Project);
+        Assert.Equal(UpstreamMode.Emulator, development.ResolvedMode);
     }
 
     private static UpstreamOptions Resolve(string environment, Dictionary<string, string?> settings)

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
+using UploadsGrpc.Server.Errors;
 using UploadsGrpc.Server.Telemetry;
 using UploadsGrpc.Server.Upstream;
 
@@ -15,7 +16,7 @@ namespace UploadsGrpc.Server.Uploads.UploadFile;
 /// </summary>
 internal sealed class PartRetry
 {
-    public PartRetry(IOptions<StreamingOptions> options, TimeProvider clock, ILogger<PartRetry> logger)
+    public PartRetry(IOptions<StreamingOptions> options, SecretRedactor redactor, TimeProvider clock, ILogger<PartRetry> logger)
     {
         var settings = options.Value;
         Pipeline = new ResiliencePipelineBuilder { TimeProvider = clock }
@@ -33,8 +34,12 @@ internal sealed class PartRetry
                         : null),
                 OnRetry = args =>
                 {
-                    // Polly counts attempts from 0, and the log names the attempt that follows, counting the first as 1.
-                    ServerLog.PartRetrying(logger, args.AttemptNumber + 2, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message ?? "");
+                    if (logger.IsEnabled(LogLevel.Information))
+                    {
+                        var reason = redactor.Redact(args.Outcome.Exception?.Message ?? "");
+                        // Polly counts attempts from 0, and the log names the attempt that follows, counting the first as 1.
+                        ServerLog.PartRetrying(logger, args.AttemptNumber + 2, args.RetryDelay.TotalMilliseconds, reason);
+                    }
                     return ValueTask.CompletedTask;
                 },
             })

@@ -21,6 +21,7 @@ internal sealed class UploadFileSession(
     StreamMemoryBudget budget,
     PartBufferPool pool,
     PartRetry retry,
+    SecretRedactor redactor,
     UpstreamCallInfo callInfo,
     IOptions<StreamingOptions> options,
     IHostApplicationLifetime lifetime,
@@ -218,7 +219,7 @@ internal sealed class UploadFileSession(
         }
         catch (Exception ex)
         {
-            ServerLog.UploadCancelFailed(logger, uploadId, ex.Message);
+            ServerLog.UploadCancelFailed(logger, uploadId, redactor.Redact(ex.Message));
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using UploadsGrpc.Server.Errors;
 using UploadsGrpc.Server.Tests.Infrastructure;
 using UploadsGrpc.Server.Uploads.UploadFile;
 using UploadsGrpc.Server.Upstream;
@@ -193,8 +194,26 @@ public sealed class PartRetryTests
         Assert.Equal([2, 3, 4], log.Entries.Select(e => (int)e.Values["Attempt"]!));
     }
 
+    [Fact]
+    public async Task The_retry_log_never_carries_the_api_key()
+    {
+        const string key = "sk-live-Secret0123456789abcdef";
+        var log = new RecordingLogger<PartRetry>();
+        var retry = new PartRetry(
+            Options.Create(new StreamingOptions { PartAttempts = 4, RetryBaseDelay = TimeSpan.Zero, MaxRetryDelay = TimeSpan.Zero }),
+            new SecretRedactor(Options.Create(new UpstreamOptions { ApiKey = key })), TimeProvider.System, log);
+
+        await Assert.ThrowsAsync<UpstreamException>(() => retry.Pipeline.ExecuteAsync(
+            _ => throw new UpstreamException(HttpStatusCode.ServiceUnavailable,
+                new UpstreamError($"Upstream busy for Bearer {key}.", "server_error", null, null), "req_1", null),
+            CancellationToken.None).AsTask().WaitAsync(Timeout));
+
+        Assert.Equal(3, log.Entries.Count);
+        Assert.All(log.Entries, e => Assert.Equal("Upstream busy for Bearer [redacted].", e.Values["Reason"]));
+    }
+
     private static PartRetry NewRetry(StreamingOptions options, TimeProvider clock, RecordingLogger<PartRetry> log) =>
-        new(Options.Create(options), clock, log);
+        new(Options.Create(options), new SecretRedactor(Options.Create(new UpstreamOptions())), clock, log);
 
     private static UpstreamException Upstream(HttpStatusCode status, TimeSpan? retryAfter = null) =>
         new(status, new UpstreamError(status == HttpStatusCode.TooManyRequests ? "Rate limited." : "Failed.", "server_error", null, null), "req_1", retryAfter);

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using UploadsGrpc.Server.Errors;
 using UploadsGrpc.Server.Tests.Infrastructure;
 using UploadsGrpc.Server.Uploads.UploadFile;
 using UploadsGrpc.Server.Upstream;
@@ -434,6 +435,7 @@ public sealed class PartUploaderTests
                     RetryBaseDelay = TimeSpan.FromMilliseconds(2),
                     MaxRetryDelay = TimeSpan.FromMilliseconds(5),
                 }),
+                new SecretRedactor(Options.Create(new UpstreamOptions())),
                 TimeProvider.System,
                 RetryLog);
             // Room for every buffer of the file, so each one returned is kept.
