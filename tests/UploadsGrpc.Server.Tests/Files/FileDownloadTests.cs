@@ -19,7 +19,7 @@ public sealed class FileDownloadTests : IDisposable
 {
     private const string FileId = "file-abc123";
     private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private readonly SerializingStreamWriter<DownloadFileResponse> _responses = new();
+    private readonly RecordingStreamWriter<DownloadFileResponse> _responses = new();
 
     [Theory]
     [InlineData(0)]
