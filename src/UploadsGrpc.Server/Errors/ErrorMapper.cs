@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
+using UploadsGrpc.Server.Lifecycle;
 using UploadsGrpc.Server.Telemetry;
 using UploadsGrpc.Server.Upstream;
 using RpcStatus = Google.Rpc.Status;
@@ -13,10 +14,13 @@ namespace UploadsGrpc.Server.Errors;
 /// The one place where a failure becomes a gRPC status (the table is in README.md, "Errors"). Every status
 /// carries an ErrorInfo; validation adds a BadRequest, and an upstream that said when to retry adds a RetryInfo.
 /// </summary>
-internal sealed class ErrorMapper(SecretRedactor redactor, TimeProvider clock, ILogger<ErrorMapper> logger)
+internal sealed class ErrorMapper(SecretRedactor redactor, DrainState drain, TimeProvider clock, ILogger<ErrorMapper> logger)
 {
     /// <summary>What a 429 without a retry header tells the client to wait: the SDKs' first backoff, rounded up.</summary>
     internal static readonly TimeSpan DefaultRateLimitDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>What a call cut off by shutdown tells the client to wait: another replica is ready at once.</summary>
+    internal static readonly TimeSpan ShutdownRetryDelay = TimeSpan.FromSeconds(1);
 
     public RpcException Map(Exception exception, ServerCallContext context, string? requestId)
     {
@@ -69,7 +73,7 @@ internal sealed class ErrorMapper(SecretRedactor redactor, TimeProvider clock, I
 
     private static RpcStatus FromFacade(FacadeException facade)
     {
-        var status = Facade(facade.Code, facade.Reason, facade.Message, ("field", facade.Field));
+        var status = Facade(facade.Code, facade.Reason, facade.Message, [("field", facade.Field), .. facade.Metadata]);
         if (facade.Field is { } field)
         {
             status.Details.Add(Any.Pack(new BadRequest
@@ -119,9 +123,20 @@ internal sealed class ErrorMapper(SecretRedactor redactor, TimeProvider clock, I
     }
 
     private RpcStatus FromCallerCancellation(ServerCallContext context) =>
-        context.Deadline != DateTime.MaxValue && clock.GetUtcNow().UtcDateTime >= context.Deadline
+        drain.Expired.IsCancellationRequested ? FromShutdown()
+        : context.Deadline != DateTime.MaxValue && clock.GetUtcNow().UtcDateTime >= context.Deadline
             ? Facade(StatusCode.DeadlineExceeded, FacadeReasons.DeadlineExceeded, "The call's deadline passed; the upstream request was aborted.")
             : Facade(StatusCode.Cancelled, FacadeReasons.Cancelled, "The call was cancelled; the upstream request was aborted.");
+
+    /// <summary>The call's token fired because Shutdown:Timeout passed, not because the caller left.</summary>
+    private static RpcStatus FromShutdown()
+    {
+        var status = Facade(StatusCode.Unavailable, FacadeReasons.ShuttingDown,
+            "The server is shutting down and this call was still running when its shutdown timeout passed; the upstream request " +
+            "was aborted, so an effect it had may or may not have happened upstream. Retry on another replica.");
+        status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(ShutdownRetryDelay) }));
+        return status;
+    }
 
     private static RpcStatus FromTransport(Exception exception)
     {

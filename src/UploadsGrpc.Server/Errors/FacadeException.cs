@@ -18,6 +18,9 @@ internal sealed class FacadeException(StatusCode code, string reason, string mes
 
     public TimeSpan? RetryDelay { get; } = retryDelay;
 
+    /// <summary>More ErrorInfo metadata a client can act on, such as the upload to resume.</summary>
+    public (string Key, string? Value)[] Metadata { get; init; } = [];
+
     public static FacadeException MemoryExhausted(long wanted, long budget, TimeSpan waited) => new(
         StatusCode.ResourceExhausted, FacadeReasons.StreamMemoryExhausted,
         $"The server's memory for upload streams ({budget / (1024 * 1024)} MiB) stayed taken for {waited.TotalSeconds:0.#} s; " +
@@ -29,7 +32,10 @@ internal sealed class FacadeException(StatusCode code, string reason, string mes
         kept
             ? $"The server is shutting down; upload {uploadId} stays pending: resume it on another call."
             : $"The server is shutting down; upload {uploadId} was cancelled.",
-        retryDelay: TimeSpan.FromSeconds(1));
+        retryDelay: TimeSpan.FromSeconds(1))
+    {
+        Metadata = [("upload_id", uploadId), ("upload_kept", kept ? "true" : "false")],
+    };
 
     public static FacadeException OutOfRange(string field, string message) =>
         new(StatusCode.OutOfRange, FacadeReasons.OutOfRange, message, field);

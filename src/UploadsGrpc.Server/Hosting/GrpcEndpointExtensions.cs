@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
+using UploadsGrpc.Server.Lifecycle;
+using UploadsGrpc.Server.Telemetry;
 using UploadsGrpc.Server.Uploads;
 using UploadsGrpc.Server.Upstream;
 
 namespace UploadsGrpc.Server.Hosting;
 
-/// <summary>The gRPC endpoint: Kestrel's protocol and limits, the error interceptor, reflection and health.</summary>
+/// <summary>The gRPC endpoint: Kestrel's protocol, limits and connection lifetime, the error interceptor, reflection and health.</summary>
 internal static class GrpcEndpointExtensions
 {
     /// <summary>
@@ -21,12 +23,19 @@ internal static class GrpcEndpointExtensions
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            ApplyConnectionLimits(kestrel);
             // Cleartext gRPC needs HTTP/2 with prior knowledge; Kestrel's default (HTTP/1.1 and HTTP/2) would
             // refuse every call with HTTP_1_1_REQUIRED. A coded default would also override the configuration
             // for --urls endpoints, so it is set only when Kestrel:EndpointDefaults:Protocols is not.
             var configured = context.Configuration["Kestrel:EndpointDefaults:Protocols"];
             var protocols = Enum.TryParse<HttpProtocols>(configured, ignoreCase: true, out var parsed) ? parsed : HttpProtocols.Http2;
-            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = protocols);
+            var age = kestrel.ApplicationServices.GetRequiredService<ConnectionAge>();
+            // One action for every endpoint (--urls, ASPNETCORE_HTTP_PORTS, Kestrel:Endpoints): a second call would replace it.
+            kestrel.ConfigureEndpointDefaults(listen =>
+            {
+                listen.Protocols = protocols;
+                listen.Use(age.Wrap);
+            });
         });
 
         var services = builder.Services;
@@ -37,14 +46,37 @@ internal static class GrpcEndpointExtensions
             grpc.EnableDetailedErrors = false;
         }).AddServiceOptions<UploadGrpcService>(upload => upload.MaxReceiveMessageSize = UpstreamLimits.MaxPartMessageBytes);
         services.AddGrpcReflection();
-        // With no check registered grpc-dotnet answers UNKNOWN; "self" makes a running service SERVING,
-        // both overall ("") and under its own name, as Kubernetes' gRPC probes ask.
+        // Readiness (the overall service "", as Kubernetes' gRPC probes ask, and each service by name) is the
+        // process being up and not draining; the upstream's reachability has its own name and never joins it.
         services.AddGrpcHealthChecks(health =>
         {
-            health.Services.Map("", _ => true);
-            health.Services.Map(V1.UploadService.Descriptor.FullName, _ => true);
-            health.Services.Map(V1.FileService.Descriptor.FullName, _ => true);
-        }).AddCheck("self", () => HealthCheckResult.Healthy());
+            foreach (var name in HealthNames.Ready)
+            {
+                health.Services.Map(name, check => check.Tags.Contains(HealthNames.ReadyTag));
+            }
+            health.Services.Map(HealthNames.Upstream, check => check.Tags.Contains(HealthNames.UpstreamTag));
+        })
+            .AddCheck<ReadinessHealthCheck>(HealthNames.ReadyTag, tags: [HealthNames.ReadyTag])
+            .AddCheck<UpstreamHealthCheck>(HealthNames.UpstreamTag, tags: [HealthNames.UpstreamTag]);
         return builder;
+    }
+
+    /// <summary>
+    /// The caps come from the Connections section because ASP.NET Core binds only Kestrel:Endpoints,
+    /// EndpointDefaults and Certificates from configuration: <c>Kestrel__Limits__*</c> variables are never read.
+    /// </summary>
+    private static void ApplyConnectionLimits(KestrelServerOptions kestrel)
+    {
+        var connections = kestrel.ApplicationServices.GetRequiredService<IOptions<ConnectionsOptions>>().Value;
+        var limit = DescriptorLimit.ReadSoftLimit();
+        var (cap, source) = connections.MaxConnections > 0
+            ? (connections.MaxConnections, "Connections:MaxConnections")
+            : (DescriptorLimit.CapFor(limit), limit is { } soft ? $"half of the descriptor limit {soft} less {DescriptorLimit.Reserved}" : "the descriptor limit is unknown");
+        kestrel.Limits.MaxConcurrentConnections = cap;
+        kestrel.Limits.Http2.MaxStreamsPerConnection = connections.MaxStreamsPerConnection;
+        kestrel.Limits.Http2.KeepAlivePingDelay = connections.KeepAlivePingDelay;
+        kestrel.Limits.Http2.KeepAlivePingTimeout = connections.KeepAlivePingTimeout;
+        var logger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger<ConnectionAge>();
+        ServerLog.ConnectionLimits(logger, cap, source, connections.MaxStreamsPerConnection, connections.MaxAge);
     }
 }

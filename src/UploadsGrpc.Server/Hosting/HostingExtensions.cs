@@ -16,12 +16,14 @@ internal static class HostingExtensions
             .AddUpstream()
             .AddMapping()
             .AddUploads()
-            .AddUploadFile();
+            .AddUploadFile()
+            .AddLifecycle();
         return builder;
     }
 
     public static WebApplication MapUploadsGrpc(this WebApplication app)
     {
+        app.UseLifecycle();
         app.MapGrpcService<UploadGrpcService>();
         app.MapGrpcService<FileGrpcService>();
         app.MapGrpcHealthChecksService();

@@ -39,4 +39,28 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 8, EventName = "UploadKeptPending", Level = LogLevel.Information,
         Message = "UploadFile left resumable upload {UploadId} pending after its stream was interrupted")]
     public static partial void UploadKeptPending(ILogger logger, string uploadId);
+
+    [LoggerMessage(EventId = 9, EventName = "DrainStarted", Level = LogLevel.Information,
+        Message = "Shutdown: health is NOT_SERVING; calls are still served for {DrainDelaySeconds} s (Shutdown:DrainDelay), then in-flight calls get {TimeoutSeconds} s (Shutdown:Timeout)")]
+    public static partial void DrainStarted(ILogger logger, double drainDelaySeconds, double timeoutSeconds);
+
+    [LoggerMessage(EventId = 10, EventName = "DrainDelayEnded", Level = LogLevel.Information,
+        Message = "Shutdown: the drain delay ended; GOAWAY goes out, resumable uploads stop for a resume elsewhere, in-flight calls get {TimeoutSeconds} s")]
+    public static partial void DrainDelayEnded(ILogger logger, double timeoutSeconds);
+
+    [LoggerMessage(EventId = 11, EventName = "ShutdownTimeoutReached", Level = LogLevel.Warning,
+        Message = "Shutdown: Shutdown:Timeout passed; calls still running are cancelled and their upstream requests aborted")]
+    public static partial void ShutdownTimeoutReached(ILogger logger);
+
+    [LoggerMessage(EventId = 12, EventName = "UpstreamReachable", Level = LogLevel.Information,
+        Message = "Health: the upstream is reachable ({Reason}); uploadsgrpc.upstream is SERVING")]
+    public static partial void UpstreamReachable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 13, EventName = "UpstreamUnreachable", Level = LogLevel.Warning,
+        Message = "Health: the upstream is not reachable ({Reason}); uploadsgrpc.upstream is NOT_SERVING (readiness is not affected)")]
+    public static partial void UpstreamUnreachable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 14, EventName = "ConnectionLimits", Level = LogLevel.Information,
+        Message = "Connections: at most {MaxConnections} at once ({Source}), {MaxStreams} calls each; max age {MaxAge}")]
+    public static partial void ConnectionLimits(ILogger logger, long maxConnections, string source, int maxStreams, TimeSpan maxAge);
 }

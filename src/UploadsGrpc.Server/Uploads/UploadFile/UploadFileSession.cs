@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
+using UploadsGrpc.Server.Lifecycle;
 using UploadsGrpc.Server.Mapping;
 using UploadsGrpc.Server.Telemetry;
 using UploadsGrpc.Server.Upstream;
@@ -24,7 +25,7 @@ internal sealed class UploadFileSession(
     SecretRedactor redactor,
     UpstreamCallInfo callInfo,
     IOptions<StreamingOptions> options,
-    IHostApplicationLifetime lifetime,
+    DrainState drain,
     TimeProvider clock,
     ILogger<UploadFileSession> logger)
 {
@@ -32,9 +33,13 @@ internal sealed class UploadFileSession(
 
     public async Task RunAsync(IAsyncStreamReader<UploadFileRequest> requests, IServerStreamWriter<UploadFileResponse> responses, ServerCallContext context)
     {
-        using var abort = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        // The call's own token fires when the client leaves and, for every call, when Shutdown:Timeout passes.
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         var call = new CallBudget(context.Deadline != DateTime.MaxValue, abort.Token);
         var plan = await ReadMetadataAsync(requests, call.Cancellation);
+        // A resumable upload gives way when the drain delay ends: the client resumes on another replica at once,
+        // rather than sending to one that is going away. A non-resumable one may use the whole shutdown timeout.
+        using var givingWay = plan.Metadata.Resumable ? drain.Closing.Register(abort.Cancel) : default;
         using var reservation = plan.RemainingBytes > 0 ? await budget.ReserveAsync(plan.ReserveBytes, call.Cancellation) : null;
 
         Upload? created = null;
@@ -67,7 +72,7 @@ internal sealed class UploadFileSession(
         catch (Exception ex)
         {
             await pump.AbandonAsync();
-            var stopping = lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested;
+            var stopping = drain.Expired.IsCancellationRequested || (plan.Metadata.Resumable && drain.Closing.IsCancellationRequested);
             var interrupted = stopping || context.CancellationToken.IsCancellationRequested || ex is ClientStreamBrokenException;
             var keep = plan.Metadata.Resumable && interrupted;
             if (keep)

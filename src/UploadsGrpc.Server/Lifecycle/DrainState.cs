@@ -1,0 +1,34 @@
+namespace UploadsGrpc.Server.Lifecycle;
+
+/// <summary>
+/// The three moments of a shutdown, as tokens calls can watch: the signal (<see cref="Draining"/>: health says
+/// NOT_SERVING, calls are still served), the end of the drain delay (<see cref="Closing"/>: GOAWAY, no new calls,
+/// resumable uploads give way), and the end of the shutdown timeout (<see cref="Expired"/>: every call is cancelled).
+/// </summary>
+internal sealed class DrainState : IDisposable
+{
+    private readonly CancellationTokenSource _draining = new();
+    private readonly CancellationTokenSource _closing = new();
+    private readonly CancellationTokenSource _expired = new();
+
+    public CancellationToken Draining => _draining.Token;
+
+    public CancellationToken Closing => _closing.Token;
+
+    public CancellationToken Expired => _expired.Token;
+
+    public bool IsDraining => _draining.IsCancellationRequested;
+
+    public void BeginDraining() => _draining.Cancel();
+
+    public void BeginClosing() => _closing.Cancel();
+
+    public void Expire() => _expired.Cancel();
+
+    public void Dispose()
+    {
+        _draining.Dispose();
+        _closing.Dispose();
+        _expired.Dispose();
+    }
+}

@@ -1,0 +1,27 @@
+using Grpc.Health.V1;
+using Grpc.HealthCheck;
+
+namespace UploadsGrpc.Server.Lifecycle;
+
+/// <summary>
+/// Pushes a change to grpc.health.v1 Watch streams the moment it happens. Check runs the health checks on every
+/// call, but Watch reads what grpc-dotnet's publisher last stored, which it refreshes only every 30 s.
+/// </summary>
+internal sealed class ServingStatus(HealthServiceImpl health, DrainState drain)
+{
+    public void ReportDraining()
+    {
+        foreach (var name in HealthNames.Ready)
+        {
+            health.SetStatus(name, HealthCheckResponse.Types.ServingStatus.NotServing);
+        }
+        health.SetStatus(HealthNames.Upstream, HealthCheckResponse.Types.ServingStatus.NotServing);
+    }
+
+    public void ReportUpstream(bool reachable)
+    {
+        // Once draining, every name stays NOT_SERVING, whatever the upstream does.
+        var status = reachable && !drain.IsDraining ? HealthCheckResponse.Types.ServingStatus.Serving : HealthCheckResponse.Types.ServingStatus.NotServing;
+        health.SetStatus(HealthNames.Upstream, status);
+    }
+}
