@@ -3,16 +3,22 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
+using UploadsGrpc.Server.Lifecycle;
 using UploadsGrpc.Server.Tests.Infrastructure;
 using UploadsGrpc.Server.Upstream;
 
 namespace UploadsGrpc.Server.Tests.Errors;
 
 /// <summary>The error mapper alone, for what end-to-end tests cannot stage: a client resetting its stream mid-read.</summary>
-public sealed class ErrorMapperTests
+public sealed class ErrorMapperTests : IDisposable
 {
-    private readonly ErrorMapper _mapper = new(
-        new SecretRedactor(Options.Create(new UpstreamOptions())), TimeProvider.System, NullLogger<ErrorMapper>.Instance);
+    private readonly DrainState _drain = new();
+    private readonly ErrorMapper _mapper;
+
+    public ErrorMapperTests() =>
+        _mapper = new(new SecretRedactor(Options.Create(new UpstreamOptions())), _drain, TimeProvider.System, NullLogger<ErrorMapper>.Instance);
+
+    public void Dispose() => _drain.Dispose();
 
     private const string ReflectionMethod = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
 
@@ -52,5 +58,46 @@ public sealed class ErrorMapperTests
         var violation = Assert.Single(status.GetDetail<BadRequest>().FieldViolations);
         Assert.Equal("bytes", violation.Field);
         Assert.Equal("is 10, but the stream ended after 9 bytes.", violation.Description);
+    }
+
+    [Fact]
+    public void A_call_cancelled_because_the_shutdown_timeout_passed_is_UNAVAILABLE_SHUTTING_DOWN_with_a_retry_delay()
+    {
+        _drain.BeginDraining();
+        _drain.BeginClosing();
+        _drain.Expire();
+
+        var mapped = _mapper.Map(new OperationCanceledException(_drain.Expired), new FixedCallContext("/uploadsgrpc.v1.FileService/ListFiles", _drain.Expired), requestId: null);
+
+        Assert.Equal(StatusCode.Unavailable, mapped.StatusCode);
+        var status = mapped.Trailers.GetRpcStatus()!;
+        Assert.Equal("SHUTTING_DOWN", status.GetDetail<ErrorInfo>().Reason);
+        Assert.Equal("uploadsgrpc", status.GetDetail<ErrorInfo>().Domain);
+        Assert.Equal(TimeSpan.FromSeconds(1), status.GetDetail<RetryInfo>().RetryDelay.ToTimeSpan());
+    }
+
+    [Fact]
+    public void A_caller_that_leaves_while_the_server_only_drains_is_still_CANCELLED()
+    {
+        _drain.BeginDraining();
+        using var gone = new CancellationTokenSource();
+        gone.Cancel();
+
+        var mapped = _mapper.Map(new OperationCanceledException(gone.Token), new FixedCallContext("/uploadsgrpc.v1.FileService/ListFiles", gone.Token), requestId: null);
+
+        Assert.Equal(StatusCode.Cancelled, mapped.StatusCode);
+        Assert.Equal("CANCELLED", mapped.Trailers.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+    }
+
+    [Fact]
+    public void A_resumable_upload_stopped_by_shutdown_names_the_upload_to_resume()
+    {
+        var mapped = _mapper.Map(FacadeException.ShuttingDown("upload_abc", kept: true), new FixedCallContext("/uploadsgrpc.v1.UploadService/UploadFile", CancellationToken.None), requestId: null);
+
+        Assert.Equal(StatusCode.Unavailable, mapped.StatusCode);
+        var info = mapped.Trailers.GetRpcStatus()!.GetDetail<ErrorInfo>();
+        Assert.Equal("SHUTTING_DOWN", info.Reason);
+        Assert.Equal("upload_abc", info.Metadata["upload_id"]);
+        Assert.Equal("true", info.Metadata["upload_kept"]);
     }
 }
