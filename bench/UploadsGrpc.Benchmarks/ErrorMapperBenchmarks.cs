@@ -5,6 +5,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
+using UploadsGrpc.Server.Lifecycle;
 using UploadsGrpc.Server.Tests.Infrastructure;
 using UploadsGrpc.Server.Upstream;
 
@@ -16,7 +17,7 @@ public class ErrorMapperBenchmarks
 {
     private readonly ErrorMapper _mapper = new(
         new SecretRedactor(Options.Create(new UpstreamOptions { ApiKey = "sk-bench-0123456789abcdef" })),
-        TimeProvider.System, NullLogger<ErrorMapper>.Instance);
+        new DrainState(), TimeProvider.System, NullLogger<ErrorMapper>.Instance);
 
     private readonly ServerCallContext _context = new FixedCallContext("/uploadsgrpc.v1.UploadService/CancelUpload", CancellationToken.None);
 

@@ -22,7 +22,6 @@ internal static class LifecycleExtensions
 
         services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HealthOptions>, HealthOptionsValidation>();
-        services.AddSingleton<UpstreamReachability>();
         services.AddHostedService<UpstreamProbe>();
         return services;
     }

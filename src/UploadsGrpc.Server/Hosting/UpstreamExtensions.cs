@@ -17,6 +17,7 @@ internal static class UpstreamExtensions
         services.AddSingleton<EmbeddedEmulator>();
         services.AddHostedService(provider => provider.GetRequiredService<EmbeddedEmulator>());
         services.AddSingleton<UpstreamRequestDefaults>();
+        services.AddSingleton<UpstreamReachability>();
 
         services.AddHttpClient(OpenAiUploadsClient.HttpClientName, (provider, http) => provider.GetRequiredService<UpstreamRequestDefaults>().ApplyTo(http))
             // A redirect would turn a POST into a GET or resend a part elsewhere: the caller gets the 3xx as an error instead.
@@ -26,7 +27,8 @@ internal static class UpstreamExtensions
             .RemoveAllLoggers()
             // An explicit factory rather than ActivatorUtilities' reflection, which is slow under Native AOT.
             .AddTypedClient((http, provider) => new OpenAiUploadsClient(http, provider.GetRequiredService<UpstreamCallInfo>(),
-                provider.GetRequiredService<IOptions<UpstreamOptions>>(), provider.GetRequiredService<TimeProvider>()));
+                provider.GetRequiredService<IOptions<UpstreamOptions>>(), provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<UpstreamReachability>()));
         return services;
     }
 }

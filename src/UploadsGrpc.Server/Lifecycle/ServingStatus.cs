@@ -1,5 +1,6 @@
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
+using UploadsGrpc.Server.Upstream;
 
 namespace UploadsGrpc.Server.Lifecycle;
 
@@ -7,21 +8,31 @@ namespace UploadsGrpc.Server.Lifecycle;
 /// Pushes a change to grpc.health.v1 Watch streams the moment it happens. Check runs the health checks on every
 /// call, but Watch reads what grpc-dotnet's publisher last stored, which it refreshes only every 30 s.
 /// </summary>
-internal sealed class ServingStatus(HealthServiceImpl health, DrainState drain)
+internal sealed class ServingStatus
 {
+    private readonly HealthServiceImpl _health;
+    private readonly DrainState _drain;
+
+    public ServingStatus(HealthServiceImpl health, DrainState drain, UpstreamReachability reachability)
+    {
+        _health = health;
+        _drain = drain;
+        reachability.Changed += ReportUpstream;
+    }
+
     public void ReportDraining()
     {
         foreach (var name in HealthNames.Ready)
         {
-            health.SetStatus(name, HealthCheckResponse.Types.ServingStatus.NotServing);
+            _health.SetStatus(name, HealthCheckResponse.Types.ServingStatus.NotServing);
         }
-        health.SetStatus(HealthNames.Upstream, HealthCheckResponse.Types.ServingStatus.NotServing);
+        _health.SetStatus(HealthNames.Upstream, HealthCheckResponse.Types.ServingStatus.NotServing);
     }
 
     public void ReportUpstream(bool reachable)
     {
         // Once draining, every name stays NOT_SERVING, whatever the upstream does.
-        var status = reachable && !drain.IsDraining ? HealthCheckResponse.Types.ServingStatus.Serving : HealthCheckResponse.Types.ServingStatus.NotServing;
-        health.SetStatus(HealthNames.Upstream, status);
+        var status = reachable && !_drain.IsDraining ? HealthCheckResponse.Types.ServingStatus.Serving : HealthCheckResponse.Types.ServingStatus.NotServing;
+        _health.SetStatus(HealthNames.Upstream, status);
     }
 }

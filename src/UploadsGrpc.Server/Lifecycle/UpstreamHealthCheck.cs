@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
+using UploadsGrpc.Server.Upstream;
+
 namespace UploadsGrpc.Server.Lifecycle;
 
-/// <summary>Reports the last probe of the upstream (see <see cref="UpstreamProbe"/>), and NOT_SERVING while draining.</summary>
+/// <summary>Reports what calls and the probe last saw of the upstream, and NOT_SERVING while draining.</summary>
 internal sealed class UpstreamHealthCheck(UpstreamReachability reachability, DrainState drain) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

@@ -14,7 +14,8 @@ internal sealed class OpenAiUploadsClient(
     HttpClient http,
     UpstreamCallInfo callInfo,
     IOptions<UpstreamOptions> options,
-    TimeProvider clock)
+    TimeProvider clock,
+    UpstreamReachability? reachability = null)
 {
     /// <summary>The IHttpClientFactory name of the upstream client.</summary>
     public const string HttpClientName = "openai-upstream";
@@ -82,7 +83,7 @@ internal sealed class OpenAiUploadsClient(
         HttpResponseMessage? response = null;
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+            response = await SendObservedAsync(request, token);
             var requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
             callInfo.RequestId = requestId;
             if (!response.IsSuccessStatusCode)
@@ -108,6 +109,22 @@ internal sealed class OpenAiUploadsClient(
         finally
         {
             response?.Dispose();
+        }
+    }
+
+    /// <summary>Sends, and tells <see cref="UpstreamReachability"/> what the request found, so health needs no probe while calls flow.</summary>
+    private async Task<HttpResponseMessage> SendObservedAsync(HttpRequestMessage request, CancellationToken token)
+    {
+        try
+        {
+            var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+            reachability?.Answered(response.StatusCode);
+            return response;
+        }
+        catch (HttpRequestException failure) when (!token.IsCancellationRequested)
+        {
+            reachability?.Failed(failure.HttpRequestError);
+            throw;
         }
     }
 

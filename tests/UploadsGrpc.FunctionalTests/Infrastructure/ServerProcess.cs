@@ -51,6 +51,7 @@ public sealed partial class ServerProcess : IDisposable
         }
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Health__UpstreamProbeInterval"] = FacadeHost.QuietProbeInterval;
         foreach (var (key, value) in variables)
         {
             start.Environment[key] = value;
@@ -66,6 +67,9 @@ public sealed partial class ServerProcess : IDisposable
         _address = await _process.ListeningAsync();
         return this;
     }
+
+    /// <summary>Sends a POSIX signal, e.g. "TERM" as Kubernetes and docker stop do.</summary>
+    public void Signal(string signal) => _process.Signal(signal);
 
     /// <summary>Waits for the process to exit by itself and returns its exit code.</summary>
     public Task<int> ExitCodeAsync() => _process.ExitCodeAsync();

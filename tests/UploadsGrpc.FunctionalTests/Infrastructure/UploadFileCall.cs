@@ -104,6 +104,14 @@ public sealed class UploadFileCall : IDisposable
         return failure;
     }
 
+    /// <summary>Keeps the request stream open and waits for the server to end the call; returns how it ended.</summary>
+    public async Task<RpcException> EndedByServerAsync(StatusCode expected)
+    {
+        var failure = await Assert.ThrowsAsync<RpcException>(() => _reading.WaitAsync(TimeSpan.FromSeconds(120)));
+        Assert.True(expected == failure.StatusCode, $"Expected {expected}, got {failure.StatusCode}: {failure.Status.Detail}");
+        return failure;
+    }
+
     /// <summary>Waits until the server sent an event matching <paramref name="condition"/>.</summary>
     public Task WaitForAsync(Func<IReadOnlyList<UploadFileResponse>, bool> condition) =>
         Poll.UntilAsync(() => condition(Events) || _reading.IsCompleted, TimeSpan.FromSeconds(60));

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using UploadsGrpc.Server.Lifecycle;
 using UploadsGrpc.Server.Tests.Infrastructure;
+using UploadsGrpc.Server.Upstream;
 
 namespace UploadsGrpc.Server.Tests.Lifecycle;
 
@@ -16,12 +17,14 @@ public sealed class DrainCoordinatorTests : IDisposable
     private readonly DrainState _drain = new();
     private readonly HealthServiceImpl _health = new();
     private readonly RecordingLogger<DrainCoordinator> _logger = new();
+    private readonly UpstreamReachability _reachability;
     private readonly DrainCoordinator _coordinator;
 
     public DrainCoordinatorTests()
     {
         var shutdown = Options.Create(new ShutdownOptions { DrainDelay = TimeSpan.FromSeconds(5), Timeout = TimeSpan.FromSeconds(30) });
-        _coordinator = new DrainCoordinator(_drain, new ServingStatus(_health, _drain), shutdown, _clock, _logger);
+        _reachability = new UpstreamReachability(_clock, new RecordingLogger<UpstreamReachability>());
+        _coordinator = new DrainCoordinator(_drain, new ServingStatus(_health, _drain, _reachability), shutdown, _clock, _logger);
         foreach (var name in HealthNames.Ready.Append(HealthNames.Upstream))
         {
             _health.SetStatus(name, HealthCheckResponse.Types.ServingStatus.Serving);
@@ -84,7 +87,7 @@ public sealed class DrainCoordinatorTests : IDisposable
     {
         _ = _coordinator.StoppingAsync(CancellationToken.None);
 
-        new ServingStatus(_health, _drain).ReportUpstream(reachable: true);
+        _reachability.Report(true, "it answered 200");
 
         var answer = await _health.Check(new HealthCheckRequest { Service = HealthNames.Upstream }, new FixedCallContext("/grpc.health.v1.Health/Check", CancellationToken.None));
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, answer.Status);

@@ -15,19 +15,25 @@ public sealed class UpstreamProbeTests : IDisposable
 {
     private readonly DrainState _drain = new();
     private readonly HealthServiceImpl _health = new();
-    private readonly UpstreamReachability _reachability = new();
-    private readonly RecordingLogger<UpstreamProbe> _logger = new();
+    private readonly RecordingLogger<UpstreamReachability> _logger = new();
+    private readonly UpstreamReachability _reachability;
     private Func<HttpRequestMessage, HttpResponseMessage> _answer = _ => EmptyList();
+
+    public UpstreamProbeTests()
+    {
+        _reachability = new UpstreamReachability(TimeProvider.System, _logger);
+        _ = new ServingStatus(_health, _drain, _reachability);
+    }
 
     public static TheoryData<int, bool, string> Answers => new()
     {
-        { 200, true, "GET /files answered 200" },
-        { 404, true, "GET /files answered 404" },
-        { 429, true, "GET /files answered 429" },
-        { 401, false, "GET /files answered 401" },
-        { 403, false, "GET /files answered 403" },
-        { 500, false, "GET /files answered 500" },
-        { 503, false, "GET /files answered 503" },
+        { 200, true, "the probe GET /files answered 200" },
+        { 404, true, "the probe GET /files answered 404" },
+        { 429, true, "the probe GET /files answered 429" },
+        { 401, false, "the probe GET /files answered 401" },
+        { 403, false, "the probe GET /files answered 403" },
+        { 500, false, "the probe GET /files answered 500" },
+        { 503, false, "the probe GET /files answered 503" },
     };
 
     [Theory]
@@ -52,7 +58,7 @@ public sealed class UpstreamProbeTests : IDisposable
 
         await ProbeAsync();
 
-        Assert.Equal((false, "GET /files failed: ConnectionError"), _reachability.Current);
+        Assert.Equal((false, "the probe GET /files failed: ConnectionError"), _reachability.Current);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, await StatusAsync());
     }
 
@@ -68,7 +74,7 @@ public sealed class UpstreamProbeTests : IDisposable
         Assert.Equal(["UpstreamReachable", "UpstreamUnreachable"], _logger.Entries.Select(e => e.EventName));
         var check = await new UpstreamHealthCheck(_reachability, _drain).CheckHealthAsync(new HealthCheckContext());
         Assert.Equal(HealthStatus.Unhealthy, check.Status);
-        Assert.Equal("GET /files answered 503", check.Description);
+        Assert.Equal("the probe GET /files answered 503", check.Description);
     }
 
     [Fact]
@@ -76,7 +82,7 @@ public sealed class UpstreamProbeTests : IDisposable
     {
         var before = await new UpstreamHealthCheck(_reachability, _drain).CheckHealthAsync(new HealthCheckContext());
         Assert.Equal(HealthStatus.Unhealthy, before.Status);
-        Assert.Equal("not probed yet", before.Description);
+        Assert.Equal(UpstreamReachability.NotObserved, before.Description);
 
         await ProbeAsync();
         _drain.BeginDraining();
@@ -93,7 +99,23 @@ public sealed class UpstreamProbeTests : IDisposable
 
         await ProbeAsync();
 
-        Assert.Equal((false, "GET /files answered with a body that is not the Files API's"), _reachability.Current);
+        Assert.Equal((false, "the probe GET /files answered with a body that is not the Files API's"), _reachability.Current);
+    }
+
+    [Fact]
+    public void Calls_report_reachability_without_a_probe_and_leave_5xx_and_refused_keys_to_it()
+    {
+        _reachability.Failed(HttpRequestError.ConnectionError);
+        Assert.Equal((false, "a request failed: ConnectionError"), _reachability.Current);
+
+        _reachability.Answered(HttpStatusCode.ServiceUnavailable);
+        _reachability.Answered(HttpStatusCode.Unauthorized);
+        _reachability.Failed(HttpRequestError.Unknown);
+        Assert.Equal((false, "a request failed: ConnectionError"), _reachability.Current);
+
+        _reachability.Answered(HttpStatusCode.NotFound);
+        Assert.Equal((true, "it answered 404"), _reachability.Current);
+        Assert.Equal(["UpstreamUnreachable", "UpstreamReachable"], _logger.Entries.Select(e => e.EventName));
     }
 
     private static HttpResponseMessage EmptyList() =>
@@ -105,10 +127,9 @@ public sealed class UpstreamProbeTests : IDisposable
         using var services = new ServiceCollection()
             .AddScoped(_ => new OpenAiUploadsClient(
                 new HttpClient(handler) { BaseAddress = new Uri("http://upstream.test/v1/") },
-                new UpstreamCallInfo(), Options.Create(new UpstreamOptions()), TimeProvider.System))
+                new UpstreamCallInfo(), Options.Create(new UpstreamOptions()), TimeProvider.System, _reachability))
             .BuildServiceProvider();
-        var probe = new UpstreamProbe(services.GetRequiredService<IServiceScopeFactory>(), _reachability, new ServingStatus(_health, _drain),
-            Options.Create(new HealthOptions()), TimeProvider.System, _logger);
+        var probe = new UpstreamProbe(services.GetRequiredService<IServiceScopeFactory>(), _reachability, Options.Create(new HealthOptions()), TimeProvider.System);
         await probe.ProbeOnceAsync(CancellationToken.None);
         return handler;
     }
