@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone: Debian and npm tools, contract lint and breaking-change
-# check, the server's layout rules and the code style, .NET tests, real clients in other languages, and the
-# README's sessions against the built server. CI runs exactly this (.ci/run).
+# check, the server's layout rules, the deploy/ manifests and the code style, .NET tests, real clients in
+# other languages, and the README's sessions against the built server. CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .artifacts
@@ -26,6 +26,10 @@ bash tests/contract/breaking.sh | tee .artifacts/contract.log || contract_status
 echo "== layout: feature folders, no namespace cycle, one type a file, MapToX in Mapping/, one ServerLog, one options style"
 layout_status=0
 python3 scripts/check-layout.py --graph | tee .artifacts/layout.log || layout_status=$?
+
+echo "== deploy: kustomize base and overlay render and pass a strict schema check, yamllint, docker-compose config"
+deploy_status=0
+bash tests/deploy/run.sh | tee .artifacts/deploy.log || deploy_status=$?
 
 echo "== build"
 dotnet build UploadsGrpc.sln -c Release -warnaserror --nologo -v quiet
@@ -62,10 +66,10 @@ bash tests/smoke/buf-curl.sh | tee .artifacts/smoke.log || smoke_status=$?
 
 # Each suite ends with "<suite>: N passed, M failed"; a suite that never got there counts as one failure.
 others_passed=0; others_failed=0
-for suite in contract layout format clients polyglot smoke; do
+for suite in contract layout deploy format clients polyglot smoke; do
   line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed$" ".artifacts/$suite.log" | tail -1 || true)
   read -r p f < <(echo "$line" | sed -nE 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p'; echo "0 1")
   others_passed=$((others_passed + p)); others_failed=$((others_failed + f))
 done
 echo "tests: $((dotnet_passed + others_passed)) passed, $((dotnet_failed + others_failed)) failed"
-[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ]
+[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$deploy_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ]
