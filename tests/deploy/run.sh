@@ -170,7 +170,8 @@ expect "compose: the LB's second backend" "$work/compose.yaml" - services.lb.env
 # directory in its place) and read the three variables compose sets.
 cfg=deploy/haproxy/haproxy.cfg
 for variable in UPLOADSGRPC_LB_PORT UPLOADSGRPC_REPLICA_1 UPLOADSGRPC_REPLICA_2; do
-  if grep -qF "\${$variable}" "$cfg" 2>/dev/null; then passed=$((passed + 1)); echo "ok   - $cfg reads \${$variable}"
+  # haproxy reads "${NAME}" and "$NAME" alike.
+  if grep -qE "\\\$(\{$variable\}|$variable([^A-Za-z0-9_]|\$))" "$cfg" 2>/dev/null; then passed=$((passed + 1)); echo "ok   - $cfg reads \${$variable}"
   else failed=$((failed + 1)); echo "FAIL - $cfg does not read \${$variable} (or is missing)"; fi
 done
 
