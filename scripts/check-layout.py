@@ -170,9 +170,9 @@ def main(argv):
     found = cycles(edges, namespaces)
     check("no dependency cycle between folders", [" <-> ".join(n.removeprefix(ROOT_NAMESPACE + ".") for n in c) for c in found])
 
-    required = {"Hosting", "Uploads", "Uploads.UploadFile", "Files", "Upstream", "Mapping", "Errors"}
+    required = {"Hosting", "Uploads", "Uploads.UploadFile", "Files", "Upstream", "Mapping", "Errors", "Lifecycle"}
     present = {n.removeprefix(ROOT_NAMESPACE + ".") for n in namespaces}
-    check("the feature folders exist (Hosting, Uploads, Uploads/UploadFile, Files, Upstream, Mapping, Errors)",
+    check("the feature folders exist (Hosting, Uploads, Uploads/UploadFile, Files, Upstream, Mapping, Errors, Lifecycle)",
           [f"missing {folder}/" for folder in sorted(required - present)])
 
     problems = []
