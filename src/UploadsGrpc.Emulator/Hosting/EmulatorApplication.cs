@@ -18,15 +18,18 @@ public static class EmulatorApplication
         });
         // Defaults in code, below every other source, rather than an appsettings.json: the server references
         // this project, and two appsettings.json files cannot share one publish folder.
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        var defaults = new Dictionary<string, string?>
         {
-            InitialData = new Dictionary<string, string?>
-            {
-                ["Urls"] = "http://127.0.0.1:8080",
-                ["Logging:LogLevel:Default"] = "Information",
-                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-            },
-        });
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        };
+        // Kestrel takes Urls over ports whatever their sources, so the loopback default yields to ports named by
+        // ASPNETCORE_HTTP_PORTS / ASPNETCORE_HTTPS_PORTS (a container image sets HTTP_PORTS=8080, every interface).
+        if (string.IsNullOrEmpty(builder.Configuration["HTTP_PORTS"]) && string.IsNullOrEmpty(builder.Configuration["HTTPS_PORTS"]))
+        {
+            defaults["Urls"] = "http://127.0.0.1:8080";
+        }
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Parts and files enforce their own limits while streaming; Kestrel's 30 MB default would cut a 64 MiB part.
