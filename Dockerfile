@@ -1,0 +1,49 @@
+# The gRPC server as a Native AOT binary on runtime-deps (the last stage, so the default target), and the
+# standalone REST emulator as `--target emulator`. Both run as the images' non-root user (uid 1654) and
+# listen on 0.0.0.0:8080 (ASPNETCORE_HTTP_PORTS, set by the base image).
+#   DOCKER_BUILDKIT=1 docker build -t uploadsgrpc .
+#   DOCKER_BUILDKIT=1 docker build --target emulator -t uploadsgrpc-emulator .
+
+# Sources and restore, shared by both publishes. The NuGet cache is a BuildKit cache mount: packages do not
+# end up in a layer, and a rebuild after a code change does not download them again.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+ARG TARGETARCH
+WORKDIR /src
+COPY .editorconfig Directory.Build.props Directory.Packages.props global.json ./
+COPY protos/ protos/
+COPY src/UploadsGrpc.Contracts/UploadsGrpc.Contracts.csproj src/UploadsGrpc.Contracts/
+COPY src/UploadsGrpc.Emulator/UploadsGrpc.Emulator.csproj src/UploadsGrpc.Emulator/
+COPY src/UploadsGrpc.Server/UploadsGrpc.Server.csproj src/UploadsGrpc.Server/
+RUN --mount=type=cache,target=/root/.nuget/packages \
+    dotnet restore src/UploadsGrpc.Server -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) -p:PublishAot=true
+COPY src/UploadsGrpc.Contracts/ src/UploadsGrpc.Contracts/
+COPY src/UploadsGrpc.Emulator/ src/UploadsGrpc.Emulator/
+COPY src/UploadsGrpc.Server/ src/UploadsGrpc.Server/
+
+# Native AOT, with no debug symbols anywhere in the output (no .dbg beside the binary, no .pdb).
+FROM build AS emulator-publish
+ARG TARGETARCH
+RUN --mount=type=cache,target=/root/.nuget/packages \
+    dotnet publish src/UploadsGrpc.Emulator -c Release -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) \
+      -p:PublishAot=true -p:DebugType=none -p:DebugSymbols=false -p:StripSymbols=true -o /app
+
+FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS emulator
+WORKDIR /app
+COPY --from=emulator-publish /app/ ./
+USER $APP_UID
+EXPOSE 8080
+ENTRYPOINT ["./UploadsGrpc.Emulator"]
+
+FROM build AS publish
+ARG TARGETARCH
+RUN --mount=type=cache,target=/root/.nuget/packages \
+    dotnet publish src/UploadsGrpc.Server -c Release -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) \
+      -p:PublishAot=true -p:DebugType=none -p:DebugSymbols=false -p:StripSymbols=true -o /app
+
+# The server: Production by default, so it needs OPENAI_API_KEY (or Upstream__Mode=Emulator to try it out).
+FROM mcr.microsoft.com/dotnet/runtime-deps:10.0
+WORKDIR /app
+COPY --from=publish /app/ ./
+USER $APP_UID
+EXPOSE 8080
+ENTRYPOINT ["./UploadsGrpc.Server"]
