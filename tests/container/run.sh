@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# The container image as a user gets it: built from this checkout with the Dockerfile, run as uid 1654 with
+# no debug symbols inside, serving gRPC on 8080 with no extra flag (Production, on its embedded emulator),
+# answering the README's first session, and stopping with exit code 0; then the emulator target on 8080.
+# Containers use --network host and are reached on 127.0.0.1 only. Makes Docker work first: the real base
+# images when a registry answers, else the stand-ins from third_party/dotnet-base-images (needs root).
+# Prints "container: N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+docker=/usr/bin/docker # the Debian client: BuildKit is built in (a docker without buildx has none)
+image=uploadsgrpc:test
+emulator_image=uploadsgrpc-emulator:test
+port=8080
+buf=node_modules/.bin/buf
+server=http://127.0.0.1:$port
+bases=(mcr.microsoft.com/dotnet/sdk:10.0 mcr.microsoft.com/dotnet/runtime-deps:10.0)
+work=$(mktemp -d)
+passed=0
+failed=0
+containers=()
+
+cleanup() {
+  local c
+  for c in "${containers[@]}"; do "$docker" rm -f "$c" >/dev/null 2>&1; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ok() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() { # name, [file to show]
+  failed=$((failed + 1)); echo "FAIL - $1"
+  if [ -n "${2:-}" ] && [ -s "$2" ]; then tail -40 "$2" | sed 's/^/       /'; fi
+}
+check() { # name, expected text, file
+  if grep -qF -- "$2" "$3"; then ok "$1"; else fail "$1: expected '$2' in:" "$3"; fi
+}
+finish() {
+  echo "container: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+}
+seconds_since() { # start, from date +%s.%N
+  awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
+}
+port_free() { ! timeout 2 bash -c "echo > /dev/tcp/127.0.0.1/$port" 2>/dev/null; }
+process_uid() { # container: the uid of its main process, read from the host's /proc
+  local pid
+  pid=$("$docker" inspect -f '{{.State.Pid}}' "$1" 2>/dev/null) || return 1
+  awk '/^Uid:/ { print $2 }' "/proc/$pid/status"
+}
+stop_and_check() { # container, what it is
+  local start code
+  start=$(date +%s.%N)
+  timeout 60 "$docker" stop -t 20 "$1" > "$work/stop.log" 2>&1
+  local took; took=$(seconds_since "$start")
+  code=$("$docker" inspect -f '{{.State.ExitCode}}' "$1" 2>/dev/null)
+  if [ "$code" = 0 ]; then ok "$2: docker stop -t 20 exits 0 (stop took ${took} s)"
+  else "$docker" logs "$1" > "$work/stopped.log" 2>&1; fail "$2: docker stop -t 20 gave exit code '$code' after ${took} s" "$work/stopped.log"; fi
+}
+
+# ---------------------------------------------------------------- Docker itself
+docker_ready() { [ -x "$docker" ] && timeout 20 "$docker" info >/dev/null 2>&1 && timeout 20 "$docker" image inspect "${bases[@]}" >/dev/null 2>&1; }
+how="already there"
+if ! docker_ready; then
+  if [ -x "$docker" ] && timeout 20 "$docker" info >/dev/null 2>&1 \
+    && [ "$(timeout 10 curl -s -o /dev/null -w '%{http_code}' https://mcr.microsoft.com/v2/ 2>/dev/null)" != 000 ]; then
+    how="pulled from mcr.microsoft.com"
+    for base in "${bases[@]}"; do timeout 900 "$docker" pull -q "$base" >> "$work/bases.log" 2>&1; done
+  fi
+  if ! docker_ready; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "container: cannot run Docker here: no usable daemon or base images, and building the stand-ins needs root (uid $(id -u))"
+      failed=$((failed + 1)); finish
+    fi
+    how="stand-ins built by third_party/dotnet-base-images"
+    timeout 1800 bash third_party/dotnet-base-images/dotnet-base-images >> "$work/bases.log" 2>&1
+  fi
+fi
+if ! docker_ready; then
+  reason=$(tail -1 "$work/bases.log" 2>/dev/null)
+  echo "container: cannot run Docker here: ${reason:-the daemon does not answer or the base images are missing}"
+  failed=$((failed + 1)); finish
+fi
+ok "docker: the daemon answers and ${bases[*]} are present ($how)"
+
+# ---------------------------------------------------------------- the server image
+start=$(date +%s.%N)
+if ! DOCKER_BUILDKIT=1 timeout 1800 "$docker" build -t "$image" . > "$work/build.log" 2>&1; then
+  fail "build: docker build -t $image . failed; the remaining checks need the image" "$work/build.log"
+  finish
+fi
+size=$("$docker" image inspect -f '{{.Size}}' "$image")
+ok "build: docker build -t $image . in $(seconds_since "$start") s; image $((size / 1000000)) MB ($size bytes)"
+
+user=$("$docker" image inspect -f '{{.Config.User}}' "$image")
+if [ "$user" = 1654 ]; then ok "image: runs as user 1654"; else fail "image: the user is '$user', not 1654"; fi
+
+created=$("$docker" create "$image") && containers+=("$created")
+timeout 120 "$docker" export "$created" | tar -t > "$work/files.txt" 2>/dev/null
+symbols=$(grep -cE '\.(dbg|pdb)$' "$work/files.txt")
+if grep -qx 'app/UploadsGrpc.Server' "$work/files.txt" && [ "$symbols" -eq 0 ]; then
+  ok "image: no .dbg or .pdb among its $(wc -l < "$work/files.txt") files; /app holds $(grep -c '^app/.' "$work/files.txt") files ($(grep '^app/.' "$work/files.txt" | sed 's#^app/##' | tr '\n' ' '))"
+else
+  grep -E '\.(dbg|pdb)$|^app/' "$work/files.txt" > "$work/symbols.txt"
+  fail "image: $symbols debug symbol files, or no app/UploadsGrpc.Server:" "$work/symbols.txt"
+fi
+
+if port_free; then ok "port $port is free on this host"
+else fail "port $port is already in use on this host; the remaining checks need it"; finish; fi
+
+name=uploadsgrpc-container-test-$$
+containers+=("$name")
+timeout 60 "$docker" run -d --name "$name" --network host -e Upstream__Mode=Emulator "$image" > /dev/null 2> "$work/run.log" \
+  || { fail "run: docker run failed" "$work/run.log"; finish; }
+start=$(date +%s.%N)
+for _ in $(seq 1 150); do
+  timeout 5 "$buf" curl --protocol grpc --http2-prior-knowledge "$server/grpc.health.v1.Health/Check" > "$work/health.json" 2>&1 && break
+  sleep 0.2
+done
+waited=$(seconds_since "$start")
+"$docker" logs "$name" > "$work/server.log" 2>&1
+if grep -qF '"status": "SERVING"' "$work/health.json"; then ok "run: grpc.health.v1.Health/Check is SERVING on 127.0.0.1:$port after ${waited} s, with no flag"
+else cat "$work/health.json" >> "$work/server.log"; fail "run: no SERVING health check on 127.0.0.1:$port within 30 s" "$work/server.log"; finish; fi
+check "run: Kestrel listens on every interface, port $port (ASPNETCORE_HTTP_PORTS)" "Now listening on: http://[::]:$port" "$work/server.log"
+check "run: Production, on the embedded emulator (Upstream__Mode=Emulator)" "Upstream: the embedded emulator at http://127.0.0.1:" "$work/server.log"
+check "run: the environment is Production" "Hosting environment: Production" "$work/server.log"
+uid=$(process_uid "$name")
+if [ "$uid" = 1654 ]; then ok "run: the server process runs as uid 1654"; else fail "run: the server process runs as uid '$uid', not 1654"; fi
+
+# The session exactly as README.md writes it, with the port moved from 50051 to the container's 8080.
+sed -n '/<!-- session:start -->/,/<!-- session:end -->/p' README.md | sed '1,2d;$d' | sed '$d' \
+  | sed "s#127.0.0.1:50051#127.0.0.1:$port#g" > "$work/session.sh"
+if timeout 180 bash -euo pipefail "$work/session.sh" > "$work/session.out" 2>&1; then ok "session: the README's first session runs against the container"
+else fail "session: the README's first session exited non-zero" "$work/session.out"; fi
+statuses=$(grep -oE '"status": "UPLOAD_STATUS_[A-Z]+"' "$work/session.out" | sed -E 's/.*"(UPLOAD_STATUS_[A-Z]+)"/\1/' | tr '\n' ' ' | sed 's/ $//')
+if [ "$statuses" = "UPLOAD_STATUS_COMPLETED UPLOAD_STATUS_CANCELLED" ]; then ok "session: one upload completed, then the other cancelled ($statuses)"
+else fail "session: upload statuses were '$statuses', not 'UPLOAD_STATUS_COMPLETED UPLOAD_STATUS_CANCELLED'" "$work/session.out"; fi
+check "session: the completed upload's File holds the 11 bytes" '"bytes": "11"' "$work/session.out"
+
+stop_and_check "$name" "server"
+
+# ---------------------------------------------------------------- the emulator target
+start=$(date +%s.%N)
+if DOCKER_BUILDKIT=1 timeout 1800 "$docker" build --target emulator -t "$emulator_image" . > "$work/build-emulator.log" 2>&1; then
+  size=$("$docker" image inspect -f '{{.Size}}' "$emulator_image")
+  ok "emulator: docker build --target emulator in $(seconds_since "$start") s; image $((size / 1000000)) MB ($size bytes)"
+  if ! port_free; then fail "emulator: port $port is still in use after the server stopped"; finish; fi
+  name=uploadsgrpc-container-test-emulator-$$
+  containers+=("$name")
+  timeout 60 "$docker" run -d --name "$name" --network host "$emulator_image" > /dev/null 2> "$work/run-emulator.log" \
+    || { fail "emulator: docker run failed" "$work/run-emulator.log"; finish; }
+  start=$(date +%s.%N)
+  for _ in $(seq 1 150); do
+    timeout 5 curl -sf "$server/_admin/requests" > "$work/requests.json" 2>/dev/null && break
+    sleep 0.2
+  done
+  waited=$(seconds_since "$start")
+  "$docker" logs "$name" > "$work/emulator.log" 2>&1
+  if [ "$(tr -d ' \n' < "$work/requests.json")" = '{"total":0}' ]; then ok "emulator: GET /_admin/requests is {\"total\":0} on 127.0.0.1:$port after ${waited} s"
+  else fail "emulator: GET /_admin/requests did not answer {\"total\":0} within 30 s" "$work/emulator.log"; fi
+  timeout 10 curl -s -H 'Authorization: Bearer sk-container-test' -H 'Content-Type: application/json' \
+    -d '{"filename":"a.txt","purpose":"assistants","bytes":3,"mime_type":"text/plain"}' "$server/v1/uploads" > "$work/upload.json" 2>&1
+  if grep -qE '"status": ?"pending"' "$work/upload.json" && grep -qE '"bytes": ?3[,}]' "$work/upload.json"; then ok "emulator: POST /v1/uploads with a bearer key creates a pending upload of 3 bytes"
+  else fail "emulator: POST /v1/uploads did not create a pending upload:" "$work/upload.json"; fi
+  check "emulator: Kestrel listens on every interface, port $port (ASPNETCORE_HTTP_PORTS)" "Now listening on: http://[::]:$port" "$work/emulator.log"
+  uid=$(process_uid "$name")
+  if [ "$uid" = 1654 ]; then ok "emulator: the process runs as uid 1654"; else fail "emulator: the process runs as uid '$uid', not 1654"; fi
+  stop_and_check "$name" "emulator"
+else
+  fail "emulator: docker build --target emulator failed" "$work/build-emulator.log"
+fi
+
+finish
