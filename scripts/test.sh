@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone: Debian and npm tools, contract lint and breaking-change
 # check, the server's layout rules, the deploy/ manifests and the code style, .NET tests, real clients in
-# other languages, and the README's sessions against the built server. CI runs exactly this (.ci/run).
+# other languages, and the README's sessions against the built server and its container image. CI runs exactly
+# this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .artifacts
@@ -64,12 +65,16 @@ echo "== the README's first session, with buf curl, on the embedded emulator"
 smoke_status=0
 bash tests/smoke/buf-curl.sh | tee .artifacts/smoke.log || smoke_status=$?
 
+echo "== the container image: the Dockerfile's build, uid 1654, no symbols, gRPC on 8080, the README session, a clean stop; the emulator target"
+container_status=0
+bash tests/container/run.sh | tee .artifacts/container.log || container_status=$?
+
 # Each suite ends with "<suite>: N passed, M failed"; a suite that never got there counts as one failure.
 others_passed=0; others_failed=0
-for suite in contract layout deploy format clients polyglot smoke; do
+for suite in contract layout deploy format clients polyglot smoke container; do
   line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed$" ".artifacts/$suite.log" | tail -1 || true)
   read -r p f < <(echo "$line" | sed -nE 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p'; echo "0 1")
   others_passed=$((others_passed + p)); others_failed=$((others_failed + f))
 done
 echo "tests: $((dotnet_passed + others_passed)) passed, $((dotnet_failed + others_failed)) failed"
-[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$deploy_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ]
+[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$deploy_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ] && [ "$container_status" -eq 0 ]
