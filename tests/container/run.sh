@@ -100,7 +100,7 @@ created=$("$docker" create "$image") && containers+=("$created")
 timeout 120 "$docker" export "$created" | tar -t > "$work/files.txt" 2>/dev/null
 symbols=$(grep -cE '\.(dbg|pdb)$' "$work/files.txt")
 if grep -qx 'app/UploadsGrpc.Server' "$work/files.txt" && [ "$symbols" -eq 0 ]; then
-  ok "image: no .dbg or .pdb among its $(wc -l < "$work/files.txt") files; /app holds $(grep -c '^app/.' "$work/files.txt") files ($(grep '^app/.' "$work/files.txt" | sed 's#^app/##' | tr '\n' ' '))"
+  ok "image: no .dbg or .pdb among its $(wc -l < "$work/files.txt") files; /app holds $(grep -c '^app/.' "$work/files.txt") files ($(grep '^app/.' "$work/files.txt" | sed 's#^app/##' | paste -sd ' '))"
 else
   grep -E '\.(dbg|pdb)$|^app/' "$work/files.txt" > "$work/symbols.txt"
   fail "image: $symbols debug symbol files, or no app/UploadsGrpc.Server:" "$work/symbols.txt"
