@@ -139,6 +139,13 @@ else fail "session: upload statuses were '$statuses', not 'UPLOAD_STATUS_COMPLET
 check "session: the completed upload's File holds the 11 bytes" '"bytes": "11"' "$work/session.out"
 
 stop_and_check "$name" "server"
+# The server drains before it exits: the signal turned health NOT_SERVING and the listener stayed open for the
+# drain delay (5 s by default), which is why docker stop needs more than its own default of 10 s under load.
+"$docker" logs "$name" > "$work/server-stopped.log" 2>&1
+if grep -q "Shutdown: health is NOT_SERVING; calls are still served for 5 s" "$work/server-stopped.log" \
+  && grep -q "Shutdown: the drain delay ended" "$work/server-stopped.log"; then
+  ok "server: on SIGTERM it drained (NOT_SERVING, 5 s of serving, then GOAWAY) before exiting"
+else fail "server: no drain in the container's log on SIGTERM" "$work/server-stopped.log"; fi
 
 # ---------------------------------------------------------------- the emulator target
 start=$(date +%s.%N)
