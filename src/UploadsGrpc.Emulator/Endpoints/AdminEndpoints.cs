@@ -17,6 +17,7 @@ internal static class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/_admin");
+        admin.MapGet("/uploads", ListUploadsAsync);
         admin.MapGet("/uploads/{upload_id}", async ([FromRoute(Name = "upload_id")] string uploadId, UploadStore uploads) =>
             Results.Json(ApiMapper.MapToAdmin(await uploads.GetAsync(uploadId)), EmulatorJson.Context.AdminUploadJson));
         admin.MapPost("/clock/advance", AdvanceClockAsync);
@@ -28,9 +29,19 @@ internal static class AdminEndpoints
             faults.Replace(new FaultPlan());
             return Results.Json(faults.Current, EmulatorJson.Context.FaultPlan);
         });
-        admin.MapGet("/requests", (RequestCounter counter) => Results.Json(new RequestsJson(counter.Total), EmulatorJson.Context.RequestsJson));
+        admin.MapGet("/requests", (RequestCounter counter) => Results.Json(new RequestsJson(counter.Total, counter.Aborted), EmulatorJson.Context.RequestsJson));
         admin.MapGet("/storage", (BlobStore blobs) => Results.Json(blobs.Usage(), EmulatorJson.Context.StorageJson));
         return app;
+    }
+
+    private static async Task<IResult> ListUploadsAsync([FromQuery(Name = "status")] string? status, UploadStore uploads)
+    {
+        if (status is not null && !UploadStatuses.All.Contains(status))
+        {
+            ApiErrors.ThrowBadRequest($"'status' must be one of: {string.Join(", ", UploadStatuses.All)}.", "status");
+        }
+        var ids = (await uploads.ListAsync(status)).Select(u => u.Id).ToList();
+        return Results.Json(new AdminUploadListJson(status, ids.Count, ids), EmulatorJson.Context.AdminUploadListJson);
     }
 
     private static async Task<IResult> AdvanceClockAsync(HttpRequest request, EmulatorClock clock, UploadStore uploads, FileStore files)

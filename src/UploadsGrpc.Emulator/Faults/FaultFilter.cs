@@ -1,5 +1,6 @@
 using System.Globalization;
 using UploadsGrpc.Emulator.Errors;
+using UploadsGrpc.Emulator.Hosting;
 
 namespace UploadsGrpc.Emulator.Faults;
 
@@ -18,7 +19,8 @@ internal sealed class FaultFilter(FaultInjector injector) : IEndpointFilter
         var (latencyMs, failure) = injector.Decide(route, uploadId);
         if (latencyMs > 0)
         {
-            // Real time on purpose: latency is about the wire, not the emulated clock.
+            // Real time on purpose: latency is about the wire, not the emulated clock. The wait ends when the client
+            // aborts, so a request held here is counted as aborted (GET /_admin/requests) at once.
             await Task.Delay(latencyMs, http.RequestAborted);
         }
         if (failure is null)
@@ -27,7 +29,7 @@ internal sealed class FaultFilter(FaultInjector injector) : IEndpointFilter
         }
         if (failure.Drop)
         {
-            http.Abort();
+            DroppedConnection.Drop(http);
             return Results.Empty;
         }
         var headers = http.Response.Headers;

@@ -32,14 +32,9 @@ public static class EmulatorExtensions
     {
         app.UseMiddleware<ApiErrorMiddleware>();
         var counter = app.Services.GetRequiredService<RequestCounter>();
-        app.Use((http, next) =>
-        {
-            if (http.Request.Path.StartsWithSegments("/v1"))
-            {
-                counter.Count();
-            }
-            return next(http);
-        });
+        // After the error middleware: a request it turns into an error body is counted as it ends here, and one
+        // aborted while a fault's latency was waited (that wait observes RequestAborted) is counted as aborted.
+        app.Use((http, next) => http.Request.Path.StartsWithSegments("/v1") ? counter.CountAsync(http, next) : next(http));
         var v1 = app.MapGroup("/v1");
         v1.AddEndpointFilter<BearerKeyFilter>();
         v1.AddEndpointFilter<FaultFilter>();

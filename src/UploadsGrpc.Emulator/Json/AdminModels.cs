@@ -21,5 +21,14 @@ public sealed record ClockJson(long Now);
 /// <summary>What the emulator holds on disk: tests check that nothing is left behind.</summary>
 public sealed record StorageJson(string Directory, int Files, long Bytes);
 
-/// <summary>What <c>GET /_admin/requests</c> shows: how many /v1 requests arrived, whatever their outcome.</summary>
-public sealed record RequestsJson(long Total);
+/// <summary>
+/// What <c>GET /_admin/requests</c> shows: how many /v1 requests arrived, whatever their outcome, and how many of
+/// them their client aborted before the emulator had finished answering.
+/// </summary>
+public sealed record RequestsJson(long Total, long Aborted);
+
+/// <summary>
+/// What <c>GET /_admin/uploads?status=…</c> shows: the ids of the uploads in that status (all uploads without
+/// one), oldest first, so a test proves no upload is left pending.
+/// </summary>
+public sealed record AdminUploadListJson(string? Status, int Count, IReadOnlyList<string> Ids);

@@ -20,6 +20,7 @@ namespace UploadsGrpc.Emulator.Json;
 [JsonSerializable(typeof(DeletedFileJson))]
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(AdminUploadJson))]
+[JsonSerializable(typeof(AdminUploadListJson))]
 [JsonSerializable(typeof(ClockAdvanceJson))]
 [JsonSerializable(typeof(ClockJson))]
 [JsonSerializable(typeof(StorageJson))]

@@ -20,6 +20,9 @@ internal sealed class UploadRecord(string id, string filename, string purpose, l
     /// <summary>The <c>expires_after.seconds</c> the File gets at complete.</summary>
     public long? FileExpiresAfterSeconds { get; } = fileExpiresAfterSeconds;
 
+    /// <summary>The order of creation: the emulated clock can give several uploads one <see cref="CreatedAt"/>.</summary>
+    public long Sequence { get; init; }
+
     public string Status { get; set; } = UploadStatuses.Pending;
 
     public FileRecord? File { get; set; }
@@ -38,4 +41,6 @@ internal static class UploadStatuses
     public const string Completed = "completed";
     public const string Cancelled = "cancelled";
     public const string Expired = "expired";
+
+    public static readonly IReadOnlyList<string> All = [Pending, Completed, Cancelled, Expired];
 }

@@ -17,12 +17,16 @@ public sealed class UploadStore(EmulatorClock clock, BlobStore blobs, FileStore 
     private readonly ConcurrentDictionary<string, UploadRecord> _uploads = new(StringComparer.Ordinal);
     // Which upload a part id was given to, to tell "another upload's part" from "no such part".
     private readonly ConcurrentDictionary<string, string> _partOwners = new(StringComparer.Ordinal);
+    private long _created;
 
     internal UploadRecord Create(string filename, string purpose, long bytes, string mimeType, long? fileExpiresAfterSeconds)
     {
         var now = clock.UnixSeconds;
         var upload = new UploadRecord(Ids.Upload(), filename, purpose, bytes, mimeType, now,
-            now + (long)options.Value.UploadLifetime.TotalSeconds, fileExpiresAfterSeconds);
+            now + (long)options.Value.UploadLifetime.TotalSeconds, fileExpiresAfterSeconds)
+        {
+            Sequence = Interlocked.Increment(ref _created),
+        };
         _uploads[upload.Id] = upload;
         return upload;
     }
@@ -78,6 +82,24 @@ public sealed class UploadStore(EmulatorClock clock, BlobStore blobs, FileStore 
     /// <summary>The upload as it is now (expired if its hour has passed), for the admin surface.</summary>
     internal Task<UploadRecord> GetAsync(string uploadId) =>
         WithGateAsync(Find(uploadId), Task.FromResult, CancellationToken.None);
+
+    /// <summary>
+    /// The uploads in <paramref name="status"/> (all of them when null) as they are now, an upload whose hour has
+    /// passed counting as expired, oldest first.
+    /// </summary>
+    internal async Task<IReadOnlyList<UploadRecord>> ListAsync(string? status)
+    {
+        var found = new List<UploadRecord>();
+        foreach (var upload in _uploads.Values)
+        {
+            var now = await WithGateAsync(upload, () => upload.Status, CancellationToken.None);
+            if (status is null || now == status)
+            {
+                found.Add(upload);
+            }
+        }
+        return [.. found.OrderBy(u => u.Sequence)];
+    }
 
     internal async Task SweepExpiredAsync()
     {
