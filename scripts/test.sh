@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 mkdir -p .artifacts
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-echo "== tools (Debian: protoc and its gRPC plugins, Python grpcio, Go with grpc-go; npm ci: buf, grpc-js, ts-proto, openai, prism)"
+echo "== tools (Debian: protoc and its gRPC plugins, Python grpcio, Go with grpc-go, haproxy; npm ci: buf, grpc-js, ts-proto, openai, prism)"
 debian=(protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf protoc-gen-go protoc-gen-go-grpc
-  golang-go golang-google-grpc-dev golang-google-genproto-dev golang-github-golang-protobuf-1-5-dev)
+  golang-go golang-google-grpc-dev golang-google-genproto-dev golang-github-golang-protobuf-1-5-dev haproxy)
 if ! dpkg -s "${debian[@]}" >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${debian[@]}" >/dev/null
 fi
@@ -69,12 +69,16 @@ echo "== the container image: the Dockerfile's build, uid 1654, no symbols, gRPC
 container_status=0
 bash tests/container/run.sh | tee .artifacts/container.log || container_status=$?
 
+echo "== the mesh: two replicas behind haproxy (deploy/haproxy), rolling restarts, health on drain, max age, a connection flood"
+mesh_status=0
+bash tests/mesh/run.sh | tee .artifacts/mesh.log || mesh_status=$?
+
 # Each suite ends with "<suite>: N passed, M failed"; a suite that never got there counts as one failure.
 others_passed=0; others_failed=0
-for suite in contract layout deploy format clients polyglot smoke container; do
+for suite in contract layout deploy format clients polyglot smoke container mesh; do
   line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed$" ".artifacts/$suite.log" | tail -1 || true)
   read -r p f < <(echo "$line" | sed -nE 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p'; echo "0 1")
   others_passed=$((others_passed + p)); others_failed=$((others_failed + f))
 done
 echo "tests: $((dotnet_passed + others_passed)) passed, $((dotnet_failed + others_failed)) failed"
-[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$deploy_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ] && [ "$container_status" -eq 0 ]
+[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$deploy_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ] && [ "$container_status" -eq 0 ] && [ "$mesh_status" -eq 0 ]
