@@ -46,16 +46,16 @@ failed=0
 declare -A pid=()
 started_pids=()
 
-stop_all() {
+stop_all() { # the processes this script started, and their children (a background function or subshell)
   local p
-  for p in "${started_pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  for p in "${started_pids[@]}"; do pkill -TERM -P "$p" 2>/dev/null; kill -TERM "$p" 2>/dev/null; done
   for _ in $(seq 1 40); do
     local alive=0
     for p in "${started_pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
     [ "$alive" -eq 0 ] && break
     sleep 0.1
   done
-  for p in "${started_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  for p in "${started_pids[@]}"; do pkill -KILL -P "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
   wait 2>/dev/null
 }
 cleanup() {
@@ -195,7 +195,7 @@ big_md5=$(md5sum "$work/big.bin" | cut -d' ' -f1)
 rm -f "$work/stop"
 driver load "127.0.0.1:$lb_port" --file-id "$file_id" --stop-file "$work/stop" --max-seconds 150 --out "$work/load1.json" 2> "$work/load1.err" &
 load_pid=$!; started_pids+=($load_pid)
-(dotnet "$cli_dll" --server "http://127.0.0.1:$lb_port" upload "$work/big.bin" --purpose batch --resumable \
+(timeout -k 5 200 dotnet "$cli_dll" --server "http://127.0.0.1:$lb_port" upload "$work/big.bin" --purpose batch --resumable \
   > "$work/cli.out" 2> "$work/cli.err"; echo $? > "$work/cli.code") &
 cli_pid=$!; started_pids+=($cli_pid)
 sleep 2
@@ -214,7 +214,7 @@ assert_exits "restart with 300 ms latency"
 assert_load "restart with 300 ms latency" "$work/load1.json"
 
 for _ in $(seq 1 360); do [ -f "$work/cli.code" ] && break; sleep 0.5; done
-cli_code=$(cat "$work/cli.code" 2>/dev/null || echo "still running after 180 s")
+cli_code=$(cat "$work/cli.code" 2>/dev/null || echo "none: still running after 180 s")
 resumes=$(grep -c "resuming, attempt" "$work/cli.err")
 uploaded_id=$(tail -1 "$work/cli.out")
 if [ "$cli_code" = 0 ]; then
@@ -223,7 +223,7 @@ else
   fail "restart with 300 ms latency: the ${upload_mib} MiB resumable upload: CLI exit $cli_code, resumed $resumes time(s)" "$work/cli.err" 8
 fi
 set_faults '{"rules":[]}'
-if [ "$cli_code" = 0 ] && dotnet "$cli_dll" --server "http://127.0.0.1:$lb_port" files download "$uploaded_id" -o "$work/down.bin" > "$work/download.log" 2>&1; then
+if [ "$cli_code" = 0 ] && timeout -k 5 120 dotnet "$cli_dll" --server "http://127.0.0.1:$lb_port" files download "$uploaded_id" -o "$work/down.bin" > "$work/download.log" 2>&1; then
   down_md5=$(md5sum "$work/down.bin" | cut -d' ' -f1)
   [ "$down_md5" = "$big_md5" ] && pass "restart with 300 ms latency: the file downloaded through the LB has the local md5 $big_md5" \
     || fail "restart with 300 ms latency: downloaded md5 $down_md5, local $big_md5"
