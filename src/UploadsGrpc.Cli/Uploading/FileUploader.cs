@@ -35,6 +35,14 @@ internal sealed class FileUploader(UploadService.UploadServiceClient client, IUp
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, 1 << attempt)), cancellation);
                 state = _state;
             }
+            // A load balancer in front resets the client's stream when the replica behind it goes away; the write
+            // then fails with the transport's error (HttpProtocolException, an IOException), not a gRPC status.
+            catch (IOException ex) when (metadata.Resumable && UploadId is not null && attempt < MaxReconnects && !cancellation.IsCancellationRequested)
+            {
+                progress.Reconnecting(attempt + 1, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, 1 << attempt)), cancellation);
+                state = _state;
+            }
         }
     }
 
