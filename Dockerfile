@@ -4,8 +4,9 @@
 #   DOCKER_BUILDKIT=1 docker build -t uploadsgrpc .
 #   DOCKER_BUILDKIT=1 docker build --target emulator -t uploadsgrpc-emulator .
 
-# Sources and restore, shared by both publishes. The NuGet cache is a BuildKit cache mount: packages do not
-# end up in a layer, and a rebuild after a code change does not download them again.
+# Sources and restore, shared by both publishes. The restore is its own layer, above the sources, so a code
+# change does not download the packages again. No BuildKit-only syntax (cache mounts): Debian's docker-compose
+# 1.29, which deploy/compose uses, builds with the classic builder.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 ARG TARGETARCH
 WORKDIR /src
@@ -14,8 +15,7 @@ COPY protos/ protos/
 COPY src/UploadsGrpc.Contracts/UploadsGrpc.Contracts.csproj src/UploadsGrpc.Contracts/
 COPY src/UploadsGrpc.Emulator/UploadsGrpc.Emulator.csproj src/UploadsGrpc.Emulator/
 COPY src/UploadsGrpc.Server/UploadsGrpc.Server.csproj src/UploadsGrpc.Server/
-RUN --mount=type=cache,target=/root/.nuget/packages \
-    dotnet restore src/UploadsGrpc.Server -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) -p:PublishAot=true
+RUN dotnet restore src/UploadsGrpc.Server -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) -p:PublishAot=true
 COPY src/UploadsGrpc.Contracts/ src/UploadsGrpc.Contracts/
 COPY src/UploadsGrpc.Emulator/ src/UploadsGrpc.Emulator/
 COPY src/UploadsGrpc.Server/ src/UploadsGrpc.Server/
@@ -23,8 +23,7 @@ COPY src/UploadsGrpc.Server/ src/UploadsGrpc.Server/
 # Native AOT, with no debug symbols anywhere in the output (no .dbg beside the binary, no .pdb).
 FROM build AS emulator-publish
 ARG TARGETARCH
-RUN --mount=type=cache,target=/root/.nuget/packages \
-    dotnet publish src/UploadsGrpc.Emulator -c Release -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) \
+RUN dotnet publish src/UploadsGrpc.Emulator -c Release -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) \
       -p:PublishAot=true -p:DebugType=none -p:DebugSymbols=false -p:StripSymbols=true -o /app
 
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS emulator
@@ -36,8 +35,7 @@ ENTRYPOINT ["./UploadsGrpc.Emulator"]
 
 FROM build AS publish
 ARG TARGETARCH
-RUN --mount=type=cache,target=/root/.nuget/packages \
-    dotnet publish src/UploadsGrpc.Server -c Release -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) \
+RUN dotnet publish src/UploadsGrpc.Server -c Release -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) \
       -p:PublishAot=true -p:DebugType=none -p:DebugSymbols=false -p:StripSymbols=true -o /app
 
 # The server: Production by default, so it needs OPENAI_API_KEY (or Upstream__Mode=Emulator to try it out).
