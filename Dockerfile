@@ -1,8 +1,8 @@
 # The gRPC server as a Native AOT binary on runtime-deps (the last stage, so the default target), and the
 # standalone REST emulator as `--target emulator`. Both run as the images' non-root user (uid 1654) and
 # listen on 0.0.0.0:8080 (ASPNETCORE_HTTP_PORTS, set by the base image).
-#   DOCKER_BUILDKIT=1 docker build -t uploadsgrpc .
-#   DOCKER_BUILDKIT=1 docker build --target emulator -t uploadsgrpc-emulator .
+#   docker build -t uploadsgrpc .
+#   docker build --target emulator -t uploadsgrpc-emulator .
 
 # Sources and restore, shared by both publishes. The restore is its own layer, above the sources, so a code
 # change does not download the packages again. No BuildKit-only syntax (cache mounts): Debian's docker-compose
