@@ -72,10 +72,10 @@ broken() { # name, expected text in the check's output, sed expression
 broken "broken copy: a misspelt field (imagePullPolicyy) is refused" \
   "Deployment.spec.template.spec.containers[0].imagePullPolicyy: unknown field (not in V1Container)" \
   's/^\( *\)imagePullPolicy: IfNotPresent$/\1imagePullPolicyy: IfNotPresent/'
-broken "broken copy: replicas: \"two\" is refused by the schema" "data/spec/replicas must be integer" \
-  's/^  replicas: 2$/  replicas: "two"/'
-broken "broken copy: replicas: \"two\" is refused by the strict check" \
-  'Deployment.spec.replicas: expected an integer, found "two"' 's/^  replicas: 2$/  replicas: "two"/'
+broken "broken copy: terminationGracePeriodSeconds: \"long\" is refused by the schema" "data/spec/template/spec/terminationGracePeriodSeconds must be integer" \
+  's/^\( *\)terminationGracePeriodSeconds: 45$/\1terminationGracePeriodSeconds: "long"/'
+broken "broken copy: terminationGracePeriodSeconds: \"long\" is refused by the strict check" \
+  'Deployment.spec.template.spec.terminationGracePeriodSeconds: expected an integer, found "long"' 's/^\( *\)terminationGracePeriodSeconds: 45$/\1terminationGracePeriodSeconds: "long"/'
 broken "broken copy: a misspelt Service field (appProtocols) is refused" \
   "Service.spec.ports[0].appProtocols: unknown field (not in V1ServicePort)" 's/^\([ -]*\)appProtocol: grpc$/\1appProtocols: grpc/'
 broken "broken copy: readOnlyRootFilesystem: \"yes\" is refused" \
@@ -118,7 +118,7 @@ if [ -n "$drain" ] && [ -n "$timeout" ] && [ -n "$grace" ] && [ "$grace" -gt $((
   passed=$((passed + 1)); echo "ok   - base: the grace period ($grace s) outlasts DrainDelay + Timeout + 2 s ($drain + $timeout + 2)"
 else failed=$((failed + 1)); echo "FAIL - base: grace period '$grace' s, DrainDelay '$drain' s, Timeout '$timeout' s"; fi
 absent "base: no preStop hook (the server drains by itself)" "$base" Deployment "$container" lifecycle
-expect "base: 2 replicas" "$base" Deployment spec.replicas '2'
+absent "base: no replica count in the Deployment (the autoscaler owns it)" "$base" Deployment spec replicas
 expect "base: the Service speaks gRPC on 8080 to the port named grpc" "$base" Service spec.ports \
   '[{"appProtocol":"grpc","name":"grpc","port":8080,"protocol":"TCP","targetPort":"grpc"}]'
 expect "base: a ClusterIP Service" "$base" Service spec.type '"ClusterIP"'
@@ -136,7 +136,7 @@ expect "base: spread over nodes first" "$base" Deployment "$pod.topologySpreadCo
 expect "base: then over zones, best effort" "$base" Deployment "$pod.topologySpreadConstraints[1].whenUnsatisfiable" '"ScheduleAnyway"'
 
 expect "overlay: the image is the registry's, pinned" "$overlay" Deployment "$container.image" '"registry.example.com/uploadsgrpc:1.0.0"'
-expect "overlay: 3 replicas" "$overlay" Deployment spec.replicas '3'
+absent "overlay: no replica count in the Deployment either" "$overlay" Deployment spec replicas
 expect "overlay: the autoscaler's floor is 3 too" "$overlay" HorizontalPodAutoscaler spec.minReplicas '3'
 expect "overlay: the OpenAI project" "$overlay" Deployment "$container.env[name=OPENAI_PROJECT_ID].value" '"proj_example"'
 expect "overlay: the key still comes from the Secret" "$overlay" Deployment "$container.env[name=OPENAI_API_KEY].valueFrom.secretKeyRef.name" '"uploadsgrpc-openai"'

@@ -37,6 +37,11 @@ internal sealed class FacadeException(StatusCode code, string reason, string mes
         Metadata = [("upload_id", uploadId), ("upload_kept", kept ? "true" : "false")],
     };
 
+    public static FacadeException ShuttingDownBeforeStart() => new(
+        StatusCode.Unavailable, FacadeReasons.ShuttingDown,
+        "The server is shutting down and starts no resumable upload; nothing was created. Retry on another replica.",
+        retryDelay: TimeSpan.FromSeconds(1));
+
     public static FacadeException OutOfRange(string field, string message) =>
         new(StatusCode.OutOfRange, FacadeReasons.OutOfRange, message, field);
 }

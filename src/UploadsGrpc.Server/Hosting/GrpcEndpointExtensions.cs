@@ -50,6 +50,9 @@ internal static class GrpcEndpointExtensions
         // process being up and not draining; the upstream's reachability has its own name and never joins it.
         services.AddGrpcHealthChecks(health =>
         {
+            // grpc-dotnet would end every Watch at the signal; they stay open through the drain delay instead,
+            // reading NOT_SERVING, and end with it (ShutdownCancellationMiddleware).
+            health.SuppressCompletionOnShutdown = true;
             foreach (var name in HealthNames.Ready)
             {
                 health.Services.Map(name, check => check.Tags.Contains(HealthNames.ReadyTag));
@@ -68,10 +71,7 @@ internal static class GrpcEndpointExtensions
     private static void ApplyConnectionLimits(KestrelServerOptions kestrel)
     {
         var connections = kestrel.ApplicationServices.GetRequiredService<IOptions<ConnectionsOptions>>().Value;
-        var limit = DescriptorLimit.ReadSoftLimit();
-        var (cap, source) = connections.MaxConnections > 0
-            ? (connections.MaxConnections, "Connections:MaxConnections")
-            : (DescriptorLimit.CapFor(limit), limit is { } soft ? $"half of the descriptor limit {soft} less {DescriptorLimit.Reserved}" : "the descriptor limit is unknown");
+        var (cap, source) = DescriptorLimit.Resolve(connections);
         kestrel.Limits.MaxConcurrentConnections = cap;
         kestrel.Limits.Http2.MaxStreamsPerConnection = connections.MaxStreamsPerConnection;
         kestrel.Limits.Http2.KeepAlivePingDelay = connections.KeepAlivePingDelay;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Lifecycle;
 using UploadsGrpc.Server.Upstream;
 
 namespace UploadsGrpc.Server.Hosting;
@@ -21,7 +22,13 @@ internal static class UpstreamExtensions
 
         services.AddHttpClient(OpenAiUploadsClient.HttpClientName, (provider, http) => provider.GetRequiredService<UpstreamRequestDefaults>().ApplyTo(http))
             // A redirect would turn a POST into a GET or resend a part elsewhere: the caller gets the 3xx as an error instead.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            // Upstream connections are capped like client ones: each client connection may carry 100 calls, and
+            // every upstream HTTP/1.1 request needs a connection (a descriptor) of its own; more requests wait.
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                MaxConnectionsPerServer = (int)Math.Min(int.MaxValue, DescriptorLimit.Resolve(provider.GetRequiredService<IOptions<ConnectionsOptions>>().Value).Cap),
+            })
             // The factory's logging handlers log nothing at the configured level and cost CPU on every call
             // (bench/ANALYSIS.md); failures are logged once, with the request id, by the error mapper.
             .RemoveAllLoggers()

@@ -31,6 +31,17 @@ internal static class DescriptorLimit
     public static long CapFor(long? softLimit) =>
         softLimit is { } limit ? Math.Max(1, (limit - Reserved) / 2) : CapWhenUnknown;
 
+    /// <summary>The connection cap in force and where it comes from: the setting, or the descriptor limit.</summary>
+    public static (long Cap, string Source) Resolve(ConnectionsOptions connections)
+    {
+        if (connections.MaxConnections > 0)
+        {
+            return (connections.MaxConnections, "Connections:MaxConnections");
+        }
+        var limit = ReadSoftLimit();
+        return (CapFor(limit), limit is { } soft ? $"half of the descriptor limit {soft} less {Reserved}" : "the descriptor limit is unknown");
+    }
+
     public static long? ReadSoftLimit()
     {
         try

@@ -31,9 +31,10 @@ internal sealed class DrainCoordinator(
         {
             // The host gave up waiting (its own timeout); closing now is all that is left.
         }
-        drain.BeginClosing();
-        ServerLog.DrainDelayEnded(logger, shutdown.Timeout.TotalSeconds);
+        // The expiry is armed first: whatever closing does, calls are still cancelled at the timeout.
         _expiry = clock.CreateTimer(_ => Expire(), null, shutdown.Timeout, Timeout.InfiniteTimeSpan);
+        ServerLog.DrainDelayEnded(logger, shutdown.Timeout.TotalSeconds);
+        drain.BeginClosing();
     }
 
     private void Expire()

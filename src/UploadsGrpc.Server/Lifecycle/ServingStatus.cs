@@ -12,6 +12,7 @@ internal sealed class ServingStatus
 {
     private readonly HealthServiceImpl _health;
     private readonly DrainState _drain;
+    private readonly Lock _gate = new();
 
     public ServingStatus(HealthServiceImpl health, DrainState drain, UpstreamReachability reachability)
     {
@@ -22,6 +23,15 @@ internal sealed class ServingStatus
 
     public void ReportDraining()
     {
+        // Under the same lock as an upstream report, so none can turn a name back to SERVING after this.
+        lock (_gate)
+        {
+            ReportDrainingLocked();
+        }
+    }
+
+    private void ReportDrainingLocked()
+    {
         foreach (var name in HealthNames.Ready)
         {
             _health.SetStatus(name, HealthCheckResponse.Types.ServingStatus.NotServing);
@@ -31,8 +41,11 @@ internal sealed class ServingStatus
 
     public void ReportUpstream(bool reachable)
     {
-        // Once draining, every name stays NOT_SERVING, whatever the upstream does.
-        var status = reachable && !_drain.IsDraining ? HealthCheckResponse.Types.ServingStatus.Serving : HealthCheckResponse.Types.ServingStatus.NotServing;
-        _health.SetStatus(HealthNames.Upstream, status);
+        lock (_gate)
+        {
+            // Once draining, every name stays NOT_SERVING, whatever the upstream does.
+            var status = reachable && !_drain.IsDraining ? HealthCheckResponse.Types.ServingStatus.Serving : HealthCheckResponse.Types.ServingStatus.NotServing;
+            _health.SetStatus(HealthNames.Upstream, status);
+        }
     }
 }

@@ -18,8 +18,9 @@ public sealed class ShutdownOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// What the host waits for in all: the delay, the timeout, and a moment for cancelled calls to answer and to
-    /// cancel their uploads upstream. The process exits within this time of the signal.
+    /// What the host waits for in all: the delay, the timeout, and a second for cancelled calls to answer and to
+    /// cancel their uploads upstream (within 0.8 s). Kestrel may then take up to a second more to abort what is
+    /// left, so the process exits within DrainDelay + Timeout + 2 s of the signal.
     /// </summary>
-    public TimeSpan HostShutdownTimeout() => DrainDelay + Timeout + TimeSpan.FromSeconds(1.5);
+    public TimeSpan HostShutdownTimeout() => DrainDelay + Timeout + TimeSpan.FromSeconds(1);
 }

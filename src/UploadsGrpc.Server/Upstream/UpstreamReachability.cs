@@ -55,10 +55,13 @@ internal sealed class UpstreamReachability(TimeProvider clock, ILogger<UpstreamR
         }
     }
 
-    /// <summary>A call's request found no upstream: no connection, no name, or a connection lost before an answer.</summary>
+    /// <summary>
+    /// A call's request found no upstream: no connection, no name, no TLS. A connection lost before an answer is
+    /// left to the probe: a stale pooled connection does that now and then, and health must not flap with it.
+    /// </summary>
     public void Failed(HttpRequestError error)
     {
-        if (error is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError or HttpRequestError.ResponseEnded)
+        if (error is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
         {
             Report(false, $"a request failed: {error}");
         }
@@ -66,26 +69,26 @@ internal sealed class UpstreamReachability(TimeProvider clock, ILogger<UpstreamR
 
     public void Report(bool reachable, string reason)
     {
-        bool changed;
+        // Health is told under the lock, so two reports racing reach it in the order they were recorded.
         lock (_gate)
         {
-            changed = !_observed || _current.Reachable != reachable;
+            var changed = !_observed || _current.Reachable != reachable;
             _observed = true;
             _current = (reachable, reason);
             _lastReport = clock.GetUtcNow();
+            if (!changed)
+            {
+                return;
+            }
+            if (reachable)
+            {
+                ServerLog.UpstreamReachable(logger, reason);
+            }
+            else
+            {
+                ServerLog.UpstreamUnreachable(logger, reason);
+            }
+            Changed?.Invoke(reachable);
         }
-        if (!changed)
-        {
-            return;
-        }
-        if (reachable)
-        {
-            ServerLog.UpstreamReachable(logger, reason);
-        }
-        else
-        {
-            ServerLog.UpstreamUnreachable(logger, reason);
-        }
-        Changed?.Invoke(reachable);
     }
 }

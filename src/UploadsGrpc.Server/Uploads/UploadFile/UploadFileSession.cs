@@ -30,16 +30,18 @@ internal sealed class UploadFileSession(
     ILogger<UploadFileSession> logger)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan ShutdownCancelTimeout = TimeSpan.FromMilliseconds(800);
 
     public async Task RunAsync(IAsyncStreamReader<UploadFileRequest> requests, IServerStreamWriter<UploadFileResponse> responses, ServerCallContext context)
     {
-        // The call's own token fires when the client leaves and, for every call, when Shutdown:Timeout passes.
-        using var abort = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        var call = new CallBudget(context.Deadline != DateTime.MaxValue, abort.Token);
+        // The call's token fires when the client leaves and, for every call, when Shutdown:Timeout passes.
+        var call = CallBudget.From(context);
         var plan = await ReadMetadataAsync(requests, call.Cancellation);
-        // A resumable upload gives way when the drain delay ends: the client resumes on another replica at once,
-        // rather than sending to one that is going away. A non-resumable one may use the whole shutdown timeout.
-        using var givingWay = plan.Metadata.Resumable ? drain.Closing.Register(abort.Cancel) : default;
+        if (plan.Metadata.Resumable && drain.Closing.IsCancellationRequested)
+        {
+            // Past the drain delay a resumable upload would give way at once: better to create nothing here.
+            throw FacadeException.ShuttingDownBeforeStart();
+        }
         using var reservation = plan.RemainingBytes > 0 ? await budget.ReserveAsync(plan.ReserveBytes, call.Cancellation) : null;
 
         Upload? created = null;
@@ -55,13 +57,31 @@ internal sealed class UploadFileSession(
         }
 
         var pump = new ResponsePump<UploadFileResponse>(responses, call.Cancellation);
+        var gaveWay = false;
         try
         {
             pump.Post(new UploadFileResponse
             {
                 Started = new UploadFileStarted { UploadId = uploadId, Upload = created, PartSize = plan.PartSize, ResumeOffset = plan.ResumeOffset },
             });
-            var (partIds, md5) = await TransferAsync(plan, uploadId, requests, pump, call);
+            List<string> partIds;
+            string? md5;
+            // A resumable upload gives way when the drain delay ends, but only while bytes are moving: the client
+            // resumes on another replica at once. Creating and completing are never cut short by the drain (an
+            // aborted complete may have taken effect upstream); a non-resumable upload may use the whole timeout.
+            using (var transfer = CancellationTokenSource.CreateLinkedTokenSource(call.Cancellation))
+            using (plan.Metadata.Resumable ? drain.Closing.Register(transfer.Cancel) : default)
+            {
+                try
+                {
+                    (partIds, md5) = await TransferAsync(plan, uploadId, requests, pump, call with { Cancellation = transfer.Token });
+                }
+                catch (Exception) when (transfer.IsCancellationRequested && !call.Cancellation.IsCancellationRequested)
+                {
+                    gaveWay = true;
+                    throw;
+                }
+            }
             var completed = await upstream.CompleteUploadAsync(uploadId, RequestMapper.MapToCompleteUploadBody(partIds, md5), call);
             pump.Post(new UploadFileResponse
             {
@@ -72,7 +92,7 @@ internal sealed class UploadFileSession(
         catch (Exception ex)
         {
             await pump.AbandonAsync();
-            var stopping = drain.Expired.IsCancellationRequested || (plan.Metadata.Resumable && drain.Closing.IsCancellationRequested);
+            var stopping = gaveWay || drain.Expired.IsCancellationRequested;
             var interrupted = stopping || context.CancellationToken.IsCancellationRequested || ex is ClientStreamBrokenException;
             var keep = plan.Metadata.Resumable && interrupted;
             if (keep)
@@ -216,7 +236,9 @@ internal sealed class UploadFileSession(
         // The call's own token is spent; the clean-up gets its own deadline. The failure's request id stays the
         // call's trailer, not the cancel's.
         var requestId = callInfo.RequestId;
-        using var timeout = new CancellationTokenSource(options.Value.CancelTimeout, clock);
+        // Past the shutdown timeout the process has about a second left: the cancel must go out within it.
+        var limit = drain.Expired.IsCancellationRequested ? TimeSpan.FromTicks(Math.Min(options.Value.CancelTimeout.Ticks, ShutdownCancelTimeout.Ticks)) : options.Value.CancelTimeout;
+        using var timeout = new CancellationTokenSource(limit, clock);
         try
         {
             await upstream.CancelUploadAsync(uploadId, new CallBudget(HasDeadline: true, timeout.Token));
