@@ -110,6 +110,7 @@ expect "base: within a 1Gi memory limit" "$base" Deployment "$container.resource
 expect "base: requested in full" "$base" Deployment "$container.resources.requests.memory" '"1Gi"'
 expect "base: Shutdown__DrainDelay is 5 s" "$base" Deployment "$container.env[name=Shutdown__DrainDelay].value" '"00:00:05"'
 expect "base: Shutdown__Timeout is 30 s" "$base" Deployment "$container.env[name=Shutdown__Timeout].value" '"00:00:30"'
+expect "base: the connection cap is 4096 (the descriptor limit in a pod would allow more than the memory holds)" "$base" Deployment "$container.env[name=Connections__MaxConnections].value" '"4096"'
 expect "base: terminationGracePeriodSeconds is 45" "$base" Deployment "$pod.terminationGracePeriodSeconds" '45'
 drain=$(seconds "$(node "$check" query "$base" Deployment "$container.env[name=Shutdown__DrainDelay].value")")
 timeout=$(seconds "$(node "$check" query "$base" Deployment "$container.env[name=Shutdown__Timeout].value")")
