@@ -8,22 +8,28 @@
 # change does not download the packages again. No BuildKit-only syntax (cache mounts): Debian's docker-compose
 # 1.29, which deploy/compose uses, builds with the classic builder.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# Native AOT links with the platform's clang; Microsoft's SDK image does not carry it.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends clang zlib1g-dev \
+    && rm -rf /var/lib/apt/lists/*
+# The runtime identifier of the machine that builds: BuildKit's TARGETARCH when set, else the image's own
+# architecture (the classic builder sets no TARGETARCH).
 ARG TARGETARCH
+RUN case "${TARGETARCH:-$(dpkg --print-architecture)}" in arm64) echo linux-arm64 ;; *) echo linux-x64 ;; esac > /rid
 WORKDIR /src
 COPY .editorconfig Directory.Build.props Directory.Packages.props global.json ./
 COPY protos/ protos/
 COPY src/UploadsGrpc.Contracts/UploadsGrpc.Contracts.csproj src/UploadsGrpc.Contracts/
 COPY src/UploadsGrpc.Emulator/UploadsGrpc.Emulator.csproj src/UploadsGrpc.Emulator/
 COPY src/UploadsGrpc.Server/UploadsGrpc.Server.csproj src/UploadsGrpc.Server/
-RUN dotnet restore src/UploadsGrpc.Server -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) -p:PublishAot=true
+RUN dotnet restore src/UploadsGrpc.Server -r "$(cat /rid)" -p:PublishAot=true
 COPY src/UploadsGrpc.Contracts/ src/UploadsGrpc.Contracts/
 COPY src/UploadsGrpc.Emulator/ src/UploadsGrpc.Emulator/
 COPY src/UploadsGrpc.Server/ src/UploadsGrpc.Server/
 
 # Native AOT, with no debug symbols anywhere in the output (no .dbg beside the binary, no .pdb).
 FROM build AS emulator-publish
-ARG TARGETARCH
-RUN dotnet publish src/UploadsGrpc.Emulator -c Release -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) \
+RUN dotnet publish src/UploadsGrpc.Emulator -c Release -r "$(cat /rid)" \
       -p:PublishAot=true -p:DebugType=none -p:DebugSymbols=false -p:StripSymbols=true -o /app
 
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS emulator
@@ -34,8 +40,7 @@ EXPOSE 8080
 ENTRYPOINT ["./UploadsGrpc.Emulator"]
 
 FROM build AS publish
-ARG TARGETARCH
-RUN dotnet publish src/UploadsGrpc.Server -c Release -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) \
+RUN dotnet publish src/UploadsGrpc.Server -c Release -r "$(cat /rid)" \
       -p:PublishAot=true -p:DebugType=none -p:DebugSymbols=false -p:StripSymbols=true -o /app
 
 # The server: Production by default, so it needs OPENAI_API_KEY (or Upstream__Mode=Emulator to try it out).
