@@ -18,7 +18,7 @@ public sealed class LifecycleOptionsTests
         var shutdown = services.GetRequiredService<IOptions<ShutdownOptions>>().Value;
         Assert.Equal(TimeSpan.FromSeconds(5), shutdown.DrainDelay);
         Assert.Equal(TimeSpan.FromSeconds(30), shutdown.Timeout);
-        Assert.Equal(TimeSpan.FromSeconds(36.5), services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(36), services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
 
         var connections = services.GetRequiredService<IOptions<ConnectionsOptions>>().Value;
         Assert.Equal(TimeSpan.FromMinutes(10), connections.MaxAge);
@@ -46,7 +46,7 @@ public sealed class LifecycleOptionsTests
         });
 
         Assert.Equal(TimeSpan.FromSeconds(2), services.GetRequiredService<IOptions<ShutdownOptions>>().Value.DrainDelay);
-        Assert.Equal(TimeSpan.FromSeconds(13.5), services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(13), services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
         Assert.Equal(TimeSpan.FromSeconds(5), services.GetRequiredService<IOptions<ConnectionsOptions>>().Value.MaxAge);
         Assert.Equal(1000, services.GetRequiredService<IOptions<ConnectionsOptions>>().Value.MaxConnections);
     }

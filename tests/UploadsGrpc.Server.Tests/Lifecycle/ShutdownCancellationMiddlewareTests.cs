@@ -46,5 +46,24 @@ public sealed class ShutdownCancellationMiddlewareTests : IDisposable
         Assert.False(_drain.Expired.IsCancellationRequested);
     }
 
+    [Fact]
+    public async Task A_health_Watch_ends_when_the_drain_delay_ends_not_at_the_timeout()
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Path = "/grpc.health.v1.Health/Watch";
+        var middleware = new ShutdownCancellationMiddleware(http =>
+        {
+            _drain.BeginDraining();
+            Assert.False(http.RequestAborted.IsCancellationRequested);
+            _drain.BeginClosing();
+            Assert.True(http.RequestAborted.IsCancellationRequested);
+            return Task.CompletedTask;
+        }, _drain);
+
+        await middleware.InvokeAsync(context);
+
+        Assert.False(_drain.Expired.IsCancellationRequested);
+    }
+
     public void Dispose() => _drain.Dispose();
 }
