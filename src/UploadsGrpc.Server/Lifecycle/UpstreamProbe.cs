@@ -81,5 +81,10 @@ internal sealed class UpstreamProbe(
         {
             return (false, "the probe GET /files answered with a body that is not the Files API's");
         }
+        // Anything else must not end the probe's loop, which would stop the host: it counts as unreachable.
+        catch (Exception failure) when (!stoppingToken.IsCancellationRequested)
+        {
+            return (false, $"the probe GET /files failed: {failure.GetType().Name}");
+        }
     }
 }
