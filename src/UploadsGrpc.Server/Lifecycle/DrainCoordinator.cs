@@ -15,7 +15,9 @@ internal sealed class DrainCoordinator(
     TimeProvider clock,
     ILogger<DrainCoordinator> logger) : IHostedLifecycleService, IDisposable
 {
+    private readonly Lock _gate = new();
     private ITimer? _expiry;
+    private bool _disposed;
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
@@ -31,8 +33,16 @@ internal sealed class DrainCoordinator(
         {
             // The host gave up waiting (its own timeout); closing now is all that is left.
         }
-        // The expiry is armed first: whatever closing does, calls are still cancelled at the timeout.
-        _expiry = clock.CreateTimer(_ => Expire(), null, shutdown.Timeout, Timeout.InfiniteTimeSpan);
+        // The expiry is armed first: whatever closing does, calls are still cancelled at the timeout. Not when
+        // the host was disposed while the delay ran: a timer armed then would outlive everything it serves.
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _expiry = clock.CreateTimer(_ => Expire(), null, shutdown.Timeout, Timeout.InfiniteTimeSpan);
+        }
         ServerLog.DrainDelayEnded(logger, shutdown.Timeout.TotalSeconds);
         drain.BeginClosing();
     }
@@ -53,5 +63,12 @@ internal sealed class DrainCoordinator(
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public void Dispose() => _expiry?.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _expiry?.Dispose();
+        }
+    }
 }

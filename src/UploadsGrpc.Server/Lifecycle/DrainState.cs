@@ -10,6 +10,8 @@ internal sealed class DrainState : IDisposable
     private readonly CancellationTokenSource _draining = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly CancellationTokenSource _expired = new();
+    private readonly Lock _gate = new();
+    private bool _disposed;
 
     public CancellationToken Draining => _draining.Token;
 
@@ -19,16 +21,32 @@ internal sealed class DrainState : IDisposable
 
     public bool IsDraining => _draining.IsCancellationRequested;
 
-    public void BeginDraining() => _draining.Cancel();
+    public void BeginDraining() => Signal(_draining);
 
-    public void BeginClosing() => _closing.Cancel();
+    public void BeginClosing() => Signal(_closing);
 
-    public void Expire() => _expired.Cancel();
+    public void Expire() => Signal(_expired);
 
     public void Dispose()
     {
-        _draining.Dispose();
-        _closing.Dispose();
-        _expired.Dispose();
+        lock (_gate)
+        {
+            _disposed = true;
+            _draining.Dispose();
+            _closing.Dispose();
+            _expired.Dispose();
+        }
+    }
+
+    /// <summary>A moment that comes after the host is disposed (a timer that outlived it) has nobody left to tell.</summary>
+    private void Signal(CancellationTokenSource moment)
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                moment.Cancel();
+            }
+        }
     }
 }

@@ -26,6 +26,8 @@ public sealed class FacadeHost : WebApplicationFactory<Program>
         // The idle-time upstream probe would add a GET /files to the requests tests count; tests that need it set it.
         var all = new Dictionary<string, string?>(settings);
         all.TryAdd("Health:UpstreamProbeInterval", QuietProbeInterval);
+        // Disposing the host stops it as SIGTERM would: without this every test class would wait out a drain delay.
+        all.TryAdd("Shutdown:DrainDelay", "00:00:00");
         _settings = all;
         UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
     }

@@ -93,6 +93,22 @@ public sealed class DrainCoordinatorTests : IDisposable
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, answer.Status);
     }
 
+    [Fact]
+    public async Task A_host_disposed_during_the_delay_leaves_no_timer_to_fire_on_what_it_disposed()
+    {
+        using var hostGaveUp = new CancellationTokenSource();
+        var stopping = _coordinator.StoppingAsync(hostGaveUp.Token);
+        _coordinator.Dispose();
+        _drain.Dispose();
+
+        await hostGaveUp.CancelAsync();
+        await stopping.WaitAsync(WaitLimit);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        _drain.Expire();
+
+        Assert.Equal(["DrainStarted"], _logger.Entries.Select(e => e.EventName));
+    }
+
     public void Dispose()
     {
         _coordinator.Dispose();
