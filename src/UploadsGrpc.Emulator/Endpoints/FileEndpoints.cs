@@ -44,7 +44,7 @@ internal static class FileEndpoints
         var purpose = query.TryGetValue("purpose", out var purposeText) && purposeText.ToString() is { Length: > 0 } p ? p : null;
         var after = query.TryGetValue("after", out var afterText) && afterText.ToString() is { Length: > 0 } a ? a : null;
 
-        var (page, hasMore) = files.List(purpose, limit, order == "asc", after);
+        var (page, hasMore) = files.List(ProjectHeader.Of(request), purpose, limit, order == "asc", after);
         var data = page.Select(ApiMapper.MapToFile).ToList();
         return Results.Json(new FileListJson(data, hasMore, data.FirstOrDefault()?.Id, data.LastOrDefault()?.Id), EmulatorJson.Context.FileListJson);
     }
@@ -108,7 +108,7 @@ internal static class FileEndpoints
                 expiresAfter = BatchDefaultExpirySeconds;
             }
             var now = clock.UnixSeconds;
-            var record = files.Add(id, stored.Name, purpose, stored.Bytes, now, now + expiresAfter, path);
+            var record = files.Add(id, ProjectHeader.Of(request), stored.Name, purpose, stored.Bytes, now, now + expiresAfter, path);
             return Results.Json(ApiMapper.MapToFile(record), EmulatorJson.Context.FileJson);
         }
         catch
@@ -118,16 +118,16 @@ internal static class FileEndpoints
         }
     }
 
-    private static IResult Get([FromRoute(Name = "file_id")] string fileId, FileStore files) =>
-        Results.Json(ApiMapper.MapToFile(files.Get(fileId)), EmulatorJson.Context.FileJson);
+    private static IResult Get([FromRoute(Name = "file_id")] string fileId, HttpRequest request, FileStore files) =>
+        Results.Json(ApiMapper.MapToFile(files.Get(fileId, ProjectHeader.Of(request))), EmulatorJson.Context.FileJson);
 
-    private static IResult Delete([FromRoute(Name = "file_id")] string fileId, FileStore files) =>
-        Results.Json(new DeletedFileJson(true, files.Delete(fileId).Id), EmulatorJson.Context.DeletedFileJson);
+    private static IResult Delete([FromRoute(Name = "file_id")] string fileId, HttpRequest request, FileStore files) =>
+        Results.Json(new DeletedFileJson(true, files.Delete(fileId, ProjectHeader.Of(request)).Id), EmulatorJson.Context.DeletedFileJson);
 
     /// <summary>The bytes as stored, whatever the Accept header asks for (the SDKs send application/json, application/binary or text/plain).</summary>
-    private static IResult Content([FromRoute(Name = "file_id")] string fileId, FileStore files)
+    private static IResult Content([FromRoute(Name = "file_id")] string fileId, HttpRequest request, FileStore files)
     {
-        var file = files.Get(fileId);
+        var file = files.Get(fileId, ProjectHeader.Of(request));
         try
         {
             return Results.Stream(BlobStore.OpenRead(file.Path), "application/octet-stream");

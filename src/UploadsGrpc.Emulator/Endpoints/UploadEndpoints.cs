@@ -48,7 +48,7 @@ internal static class UploadEndpoints
                 JsonBody.OptionalString(expires, "anchor", "expires_after.anchor"),
                 JsonBody.OptionalInt64(expires, "seconds", "expires_after.seconds"));
         }
-        var upload = uploads.Create(filename, purpose, bytes, mimeType, fileExpiresAfter);
+        var upload = uploads.Create(ProjectHeader.Of(request), filename, purpose, bytes, mimeType, fileExpiresAfter);
         return Results.Json(ApiMapper.MapToUpload(upload), EmulatorJson.Context.UploadJson);
     }
 
@@ -56,7 +56,7 @@ internal static class UploadEndpoints
     {
         var maxPart = options.Value.MaxPartBytes;
         var cancellation = request.HttpContext.RequestAborted;
-        var part = await uploads.AddPartAsync(uploadId, async path =>
+        var part = await uploads.AddPartAsync(uploadId, ProjectHeader.Of(request), async path =>
         {
             var reader = Multipart.Open(request, maxPart + 1024 * 1024);
             long? bytes = null;
@@ -107,13 +107,13 @@ internal static class UploadEndpoints
         {
             ApiErrors.ThrowBadRequest("'part_ids' is empty; list the Parts in file order.", "part_ids");
         }
-        var upload = await uploads.CompleteAsync(uploadId, partIds, md5);
+        var upload = await uploads.CompleteAsync(uploadId, ProjectHeader.Of(request), partIds, md5);
         return Results.Json(ApiMapper.MapToUpload(upload), EmulatorJson.Context.UploadJson);
     }
 
-    private static async Task<IResult> CancelAsync([FromRoute(Name = "upload_id")] string uploadId, UploadStore uploads)
+    private static async Task<IResult> CancelAsync([FromRoute(Name = "upload_id")] string uploadId, HttpRequest request, UploadStore uploads)
     {
-        var upload = await uploads.CancelAsync(uploadId);
+        var upload = await uploads.CancelAsync(uploadId, ProjectHeader.Of(request));
         return Results.Json(ApiMapper.MapToUpload(upload), EmulatorJson.Context.UploadJson);
     }
 }

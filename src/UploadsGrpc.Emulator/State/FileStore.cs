@@ -13,26 +13,27 @@ public sealed class FileStore(EmulatorClock clock)
     private readonly ConcurrentDictionary<string, (long CreatedAt, long Sequence)> _positions = new(StringComparer.Ordinal);
     private long _sequence;
 
-    internal FileRecord Add(string id, string filename, string purpose, long bytes, long createdAt, long? expiresAt, string path)
+    internal FileRecord Add(string id, string project, string filename, string purpose, long bytes, long createdAt, long? expiresAt, string path)
     {
-        var record = new FileRecord(id, filename, purpose, bytes, createdAt, expiresAt, path, Interlocked.Increment(ref _sequence));
+        var record = new FileRecord(id, project, filename, purpose, bytes, createdAt, expiresAt, path, Interlocked.Increment(ref _sequence));
         _positions[id] = (createdAt, record.Sequence);
         _files[id] = record;
         return record;
     }
 
-    internal FileRecord Get(string id)
+    /// <summary>The file, if it exists in <paramref name="project"/>: another project's file is not found, as upstream.</summary>
+    internal FileRecord Get(string id, string project)
     {
-        if (!_files.TryGetValue(id, out var file) || RemoveIfExpired(file))
+        if (!_files.TryGetValue(id, out var file) || file.Project != project || RemoveIfExpired(file))
         {
             ApiErrors.ThrowNoSuchFile(id);
         }
         return file;
     }
 
-    internal FileRecord Delete(string id)
+    internal FileRecord Delete(string id, string project)
     {
-        var file = Get(id);
+        var file = Get(id, project);
         if (!_files.TryRemove(id, out _))
         {
             ApiErrors.ThrowNoSuchFile(id);
@@ -41,7 +42,7 @@ public sealed class FileStore(EmulatorClock clock)
         return file;
     }
 
-    internal (IReadOnlyList<FileRecord> Page, bool HasMore) List(string? purpose, int limit, bool ascending, string? after)
+    internal (IReadOnlyList<FileRecord> Page, bool HasMore) List(string project, string? purpose, int limit, bool ascending, string? after)
     {
         (long CreatedAt, long Sequence)? cursor = null;
         if (after is not null)
@@ -53,7 +54,7 @@ public sealed class FileStore(EmulatorClock clock)
             cursor = position;
         }
         var now = clock.UnixSeconds;
-        var query = _files.Values.Where(f => !f.IsExpired(now) && (purpose is null || f.Purpose == purpose));
+        var query = _files.Values.Where(f => f.Project == project && !f.IsExpired(now) && (purpose is null || f.Purpose == purpose));
         if (cursor is { } c)
         {
             query = ascending

@@ -1,9 +1,12 @@
 namespace UploadsGrpc.Emulator.State;
 
 /// <summary>An upload and its parts. Fields change only while <see cref="Gate"/> is held.</summary>
-internal sealed class UploadRecord(string id, string filename, string purpose, long bytes, string mimeType, long createdAt, long expiresAt, long? fileExpiresAfterSeconds)
+internal sealed class UploadRecord(string id, string project, string filename, string purpose, long bytes, string mimeType, long createdAt, long expiresAt, long? fileExpiresAfterSeconds)
 {
     public string Id { get; } = id;
+
+    /// <summary>The project it was created in; other projects cannot see it.</summary>
+    public string Project { get; } = project;
 
     public string Filename { get; } = filename;
 

@@ -19,10 +19,10 @@ public sealed class UploadStore(EmulatorClock clock, BlobStore blobs, FileStore 
     private readonly ConcurrentDictionary<string, string> _partOwners = new(StringComparer.Ordinal);
     private long _created;
 
-    internal UploadRecord Create(string filename, string purpose, long bytes, string mimeType, long? fileExpiresAfterSeconds)
+    internal UploadRecord Create(string project, string filename, string purpose, long bytes, string mimeType, long? fileExpiresAfterSeconds)
     {
         var now = clock.UnixSeconds;
-        var upload = new UploadRecord(Ids.Upload(), filename, purpose, bytes, mimeType, now,
+        var upload = new UploadRecord(Ids.Upload(), project, filename, purpose, bytes, mimeType, now,
             now + (long)options.Value.UploadLifetime.TotalSeconds, fileExpiresAfterSeconds)
         {
             Sequence = Interlocked.Increment(ref _created),
@@ -35,9 +35,9 @@ public sealed class UploadStore(EmulatorClock clock, BlobStore blobs, FileStore 
     /// Streams a part to disk through <paramref name="write"/> (given the blob's path, it returns the byte
     /// count), then adds it if the upload is still pending; otherwise the bytes are deleted again.
     /// </summary>
-    internal async Task<PartRecord> AddPartAsync(string uploadId, Func<string, Task<long>> write, CancellationToken cancellationToken)
+    internal async Task<PartRecord> AddPartAsync(string uploadId, string project, Func<string, Task<long>> write, CancellationToken cancellationToken)
     {
-        var upload = Find(uploadId);
+        var upload = Find(uploadId, project);
         // Refuse early, before the bytes are read, when the upload cannot take a part anyway.
         await WithGateAsync(upload, () =>
         {
@@ -66,12 +66,12 @@ public sealed class UploadStore(EmulatorClock clock, BlobStore blobs, FileStore 
         }
     }
 
-    internal Task<UploadRecord> CompleteAsync(string uploadId, IReadOnlyList<string> partIds, string? md5) =>
+    internal Task<UploadRecord> CompleteAsync(string uploadId, string project, IReadOnlyList<string> partIds, string? md5) =>
         // Not cancellable: once the client has asked, the upload completes or fails as a whole, as upstream.
-        WithGateAsync(Find(uploadId), upload => CompleteLockedAsync(upload, partIds, md5), CancellationToken.None);
+        WithGateAsync(Find(uploadId, project), upload => CompleteLockedAsync(upload, partIds, md5), CancellationToken.None);
 
-    internal Task<UploadRecord> CancelAsync(string uploadId) =>
-        WithGateAsync(Find(uploadId), upload =>
+    internal Task<UploadRecord> CancelAsync(string uploadId, string project) =>
+        WithGateAsync(Find(uploadId, project), upload =>
         {
             EnsurePending(upload, "cancel");
             upload.Status = UploadStatuses.Cancelled;
@@ -81,7 +81,7 @@ public sealed class UploadStore(EmulatorClock clock, BlobStore blobs, FileStore 
 
     /// <summary>The upload as it is now (expired if its hour has passed), for the admin surface.</summary>
     internal Task<UploadRecord> GetAsync(string uploadId) =>
-        WithGateAsync(Find(uploadId), Task.FromResult, CancellationToken.None);
+        WithGateAsync(Find(uploadId, project: null), Task.FromResult, CancellationToken.None);
 
     /// <summary>
     /// The uploads in <paramref name="status"/> (all of them when null) as they are now, an upload whose hour has
@@ -123,7 +123,8 @@ public sealed class UploadStore(EmulatorClock clock, BlobStore blobs, FileStore 
             var part = upload.Parts.Find(p => p.Id == id);
             if (part is null)
             {
-                if (_partOwners.TryGetValue(id, out var owner))
+                // Another project's part is no part at all: its upload's id must not leak across projects.
+                if (_partOwners.TryGetValue(id, out var owner) && _uploads.TryGetValue(owner, out var ownerUpload) && ownerUpload.Project == upload.Project)
                 {
                     ApiErrors.ThrowBadRequest($"Part {id} belongs to Upload {owner}, not to Upload {upload.Id}.", "part_ids");
                 }
@@ -149,7 +150,7 @@ public sealed class UploadStore(EmulatorClock clock, BlobStore blobs, FileStore 
 
         // The File carries the upload's created_at, as the real API's completed uploads do.
         var expiresAt = upload.FileExpiresAfterSeconds is { } seconds ? upload.CreatedAt + seconds : (long?)null;
-        upload.File = files.Add(fileId, upload.Filename, upload.Purpose, upload.Bytes, upload.CreatedAt, expiresAt, path);
+        upload.File = files.Add(fileId, upload.Project, upload.Filename, upload.Purpose, upload.Bytes, upload.CreatedAt, expiresAt, path);
         upload.Status = UploadStatuses.Completed;
         // Listed parts now live in the file; parts not listed are discarded, as upstream.
         DeleteParts(upload);
@@ -187,9 +188,10 @@ public sealed class UploadStore(EmulatorClock clock, BlobStore blobs, FileStore 
         return Convert.ToHexStringLower(md5.GetHashAndReset());
     }
 
-    private UploadRecord Find(string uploadId)
+    /// <summary>The upload, if it exists in <paramref name="project"/> (any project for the admin routes).</summary>
+    private UploadRecord Find(string uploadId, string? project)
     {
-        if (!_uploads.TryGetValue(uploadId, out var upload))
+        if (!_uploads.TryGetValue(uploadId, out var upload) || (project is not null && upload.Project != project))
         {
             ApiErrors.ThrowNoSuchUpload(uploadId);
         }
