@@ -82,8 +82,8 @@ broken "broken copy: readOnlyRootFilesystem: \"yes\" is refused" \
   'readOnlyRootFilesystem: expected true or false, found "yes"' \
   's/^\( *\)readOnlyRootFilesystem: true$/\1readOnlyRootFilesystem: "yes"/'
 broken "broken copy: a misspelt probe field (periodSecond) is refused" \
-  "Deployment.spec.template.spec.containers[0].readinessProbe.periodSecond: unknown field (not in V1Probe)" \
-  's/^\( *\)periodSeconds: 5$/\1periodSecond: 5/'
+  "Deployment.spec.template.spec.containers[0].livenessProbe.periodSecond: unknown field (not in V1Probe)" \
+  's/^\( *\)periodSeconds: 10$/\1periodSecond: 10/'
 
 # What the design needs, from the rendered base.
 pod=spec.template.spec
