@@ -141,7 +141,7 @@ public sealed class ShutdownTests
     {
         using var server = await ServerProcess.Start("Production", new Dictionary<string, string>
         {
-            ["OPENAI_BASE_URL"] = $"http://127.0.0.1:{ClosedPort()}/v1",
+            ["OPENAI_BASE_URL"] = $"http://127.0.0.1:{LoopbackPort.Closed()}/v1",
             ["OPENAI_API_KEY"] = "sk-test-standalone",
             ["Health__UpstreamProbeInterval"] = "00:00:01",
             ["Health__UpstreamProbeTimeout"] = "00:00:01",
@@ -218,12 +218,5 @@ public sealed class ShutdownTests
             variables[key] = value;
         }
         return ServerProcess.Start("Production", variables).ReadyAsync();
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

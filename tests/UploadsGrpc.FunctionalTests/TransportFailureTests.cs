@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Grpc.Core;
 using UploadsGrpc.FunctionalTests.Infrastructure;
 using UploadsGrpc.Server.Errors;
@@ -17,7 +15,7 @@ public sealed class TransportFailureTests(UpstreamFixture fixture) : IClassFixtu
     [Fact]
     public async Task Connection_refused_is_UNAVAILABLE_with_ErrorInfo()
     {
-        var closedPort = ClosedPort();
+        var closedPort = LoopbackPort.Closed();
         await using var facade = new FacadeHost(FacadeHost.SettingsFor(new Uri($"http://127.0.0.1:{closedPort}/v1")));
 
         var ex = await RpcAssert.FailsAsync(StatusCode.Unavailable, () => Calls.InvokeAsync(facade.Uploads, "cancel"));
@@ -88,14 +86,5 @@ public sealed class TransportFailureTests(UpstreamFixture fixture) : IClassFixtu
         var ex = await RpcAssert.FailsAsync(StatusCode.Unavailable, () => Calls.InvokeAsync(fixture.Uploads, "cancel"));
 
         Assert.Equal(FacadeReasons.UpstreamUnavailable, RpcAssert.ErrorInfo(ex).Reason);
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
