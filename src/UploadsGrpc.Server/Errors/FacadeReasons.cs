@@ -14,4 +14,11 @@ public static class FacadeReasons
     public const string ShuttingDown = "SHUTTING_DOWN";
     public const string OutOfRange = "OUT_OF_RANGE";
     public const string ContentLengthMismatch = "CONTENT_LENGTH_MISMATCH";
+    public const string CredentialMissing = "CREDENTIAL_MISSING";
+    public const string CredentialInvalid = "CREDENTIAL_INVALID";
+    public const string RpcNotAllowed = "RPC_NOT_ALLOWED";
+    public const string PurposeNotAllowed = "PURPOSE_NOT_ALLOWED";
+    public const string UploadTooLarge = "UPLOAD_TOO_LARGE";
+    public const string CallerRateLimited = "CALLER_RATE_LIMITED";
+    public const string CallerStreamsExhausted = "CALLER_STREAMS_EXHAUSTED";
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Callers;
 using UploadsGrpc.Server.Errors;
 using UploadsGrpc.Server.Lifecycle;
 using UploadsGrpc.Server.Telemetry;
@@ -41,6 +42,8 @@ internal static class GrpcEndpointExtensions
         var services = builder.Services;
         services.AddGrpc(grpc =>
         {
+            // Admission first, so a refusal comes before anything else runs; failures inside it then meet the mapper.
+            grpc.Interceptors.Add<CallerInterceptor>();
             grpc.Interceptors.Add<ErrorInterceptor>();
             // Failures are mapped to precise statuses; raw exception text must not leak to clients.
             grpc.EnableDetailedErrors = false;

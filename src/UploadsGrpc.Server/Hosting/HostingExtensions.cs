@@ -17,7 +17,8 @@ internal static class HostingExtensions
             .AddMapping()
             .AddUploads()
             .AddUploadFile()
-            .AddLifecycle();
+            .AddLifecycle()
+            .AddCallers();
         return builder;
     }
 

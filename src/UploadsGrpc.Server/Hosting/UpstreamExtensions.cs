@@ -15,6 +15,8 @@ internal static class UpstreamExtensions
         services.AddSingleton<IPostConfigureOptions<UpstreamOptions>, UpstreamModeSetup>();
         services.AddSingleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidation>();
         services.AddScoped<UpstreamCallInfo>();
+        services.AddScoped(provider => new UpstreamIdentity(
+            emulated: provider.GetRequiredService<IOptions<UpstreamOptions>>().Value.ResolvedMode == UpstreamMode.Emulator));
         services.AddSingleton<EmbeddedEmulator>();
         services.AddHostedService(provider => provider.GetRequiredService<EmbeddedEmulator>());
         services.AddSingleton<UpstreamRequestDefaults>();
@@ -35,7 +37,7 @@ internal static class UpstreamExtensions
             // An explicit factory rather than ActivatorUtilities' reflection, which is slow under Native AOT.
             .AddTypedClient((http, provider) => new OpenAiUploadsClient(http, provider.GetRequiredService<UpstreamCallInfo>(),
                 provider.GetRequiredService<IOptions<UpstreamOptions>>(), provider.GetRequiredService<TimeProvider>(),
-                provider.GetRequiredService<UpstreamReachability>()));
+                provider.GetRequiredService<UpstreamReachability>(), provider.GetRequiredService<UpstreamIdentity>()));
         return services;
     }
 }

@@ -63,4 +63,16 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 14, EventName = "ConnectionLimits", Level = LogLevel.Information,
         Message = "Connections: at most {MaxConnections} at once ({Source}), {MaxStreams} calls each; max age {MaxAge}")]
     public static partial void ConnectionLimits(ILogger logger, long maxConnections, string source, int maxStreams, TimeSpan maxAge);
+
+    [LoggerMessage(EventId = 15, EventName = "CallersAuthenticated", Level = LogLevel.Information,
+        Message = "Callers: authenticated by {Mode} (chosen by {Reason}); {NamedCallers} named caller policies")]
+    public static partial void CallersAuthenticated(ILogger logger, string mode, string reason, int namedCallers);
+
+    [LoggerMessage(EventId = 16, EventName = "CallersNotAuthenticated", Level = LogLevel.Warning,
+        Message = "Callers: Auth:Mode is None outside Development ({Reason}): anyone who reaches the port may call, as the caller 'anonymous'")]
+    public static partial void CallersNotAuthenticated(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 17, EventName = "CallAudited", Level = LogLevel.Information,
+        Message = "Audit: {Caller} called {Rpc}: {Status} (upload {UploadId}, file {FileId}, {Bytes} bytes, upstream request {UpstreamRequestId})")]
+    public static partial void CallAudited(ILogger logger, string caller, string rpc, StatusCode status, string? uploadId, string? fileId, long? bytes, string? upstreamRequestId);
 }

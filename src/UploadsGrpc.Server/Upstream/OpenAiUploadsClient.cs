@@ -15,7 +15,8 @@ internal sealed class OpenAiUploadsClient(
     UpstreamCallInfo callInfo,
     IOptions<UpstreamOptions> options,
     TimeProvider clock,
-    UpstreamReachability? reachability = null)
+    UpstreamReachability? reachability = null,
+    UpstreamIdentity? identity = null)
 {
     /// <summary>The IHttpClientFactory name of the upstream client.</summary>
     public const string HttpClientName = "openai-upstream";
@@ -115,6 +116,7 @@ internal sealed class OpenAiUploadsClient(
     /// <summary>Sends, and tells <see cref="UpstreamReachability"/> what the request found, so health needs no probe while calls flow.</summary>
     private async Task<HttpResponseMessage> SendObservedAsync(HttpRequestMessage request, CancellationToken token)
     {
+        identity?.ApplyTo(request);
         try
         {
             var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);

@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Upstream;
+
+namespace UploadsGrpc.Server.Callers;
+
+/// <summary>Resolves the auth mode once the environment and the upstream are known.</summary>
+internal sealed class AuthModeSetup(IHostEnvironment environment, IOptions<UpstreamOptions> upstream) : IPostConfigureOptions<AuthOptions>
+{
+    public void PostConfigure(string? name, AuthOptions options) =>
+        (options.ResolvedMode, options.ModeReason) = AuthModeRule.Resolve(
+            options.Mode, environment.IsDevelopment(), upstream.Value.ResolvedMode == UpstreamMode.Emulator);
+}

@@ -1,0 +1,142 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Errors;
+using UploadsGrpc.Server.Telemetry;
+using UploadsGrpc.Server.Upstream;
+
+namespace UploadsGrpc.Server.Callers;
+
+/// <summary>
+/// Admits each call before the service runs: who the caller is (the authentication handlers), whether its policy
+/// allows the RPC (the authorization policies of <see cref="RpcGroups"/>), its rate and streams
+/// (<see cref="CallerLimits"/>), and its purposes and sizes (<see cref="CallerPolicyCheck"/>); then the call goes
+/// upstream as the caller's project. Every refusal comes before any upstream request. Mutating calls are audited,
+/// refused or not. An interceptor rather than endpoint metadata: a refusal must be a gRPC status with ErrorInfo,
+/// and the policy checks need the request messages.
+/// </summary>
+internal sealed class CallerInterceptor(
+    IOptions<AuthOptions> auth,
+    CallerDirectory directory,
+    CallerLimits limits,
+    IAuthorizationService authorization,
+    IHostEnvironment environment,
+    ErrorMapper mapper,
+    ILoggerFactory loggers) : Interceptor
+{
+    /// <summary>The audit events' category, so operators can route them apart from the service's other logs.</summary>
+    public const string AuditCategory = "UploadsGrpc.Audit";
+
+    private readonly ILogger _audit = loggers.CreateLogger(AuditCategory);
+
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
+        AdmitAsync(context, request, async (_, audit) =>
+        {
+            var response = await continuation(request, context);
+            audit?.Observe(response);
+            return response;
+        });
+
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
+        AdmitAsync(context, request: null, async (caller, audit) =>
+        {
+            var response = await continuation(caller is null ? requestStream : new CheckedStreamReader<TRequest>(requestStream, caller, audit), context);
+            audit?.Observe(response);
+            return response;
+        });
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        AdmitAsync(context, request, async (_, audit) =>
+        {
+            await continuation(request, audit is null ? responseStream : new AuditingStreamWriter<TResponse>(responseStream, audit), context);
+            return true;
+        });
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
+        AdmitAsync(context, request: null, async (caller, audit) =>
+        {
+            await continuation(
+                caller is null ? requestStream : new CheckedStreamReader<TRequest>(requestStream, caller, audit),
+                audit is null ? responseStream : new AuditingStreamWriter<TResponse>(responseStream, audit),
+                context);
+            return true;
+        });
+
+    private async Task<T> AdmitAsync<T>(ServerCallContext context, object? request, Func<Caller?, AuditRecord?, Task<T>> call)
+    {
+        var rule = RpcGroups.For(context.Method, environment.IsDevelopment());
+        if (rule.Group is null)
+        {
+            return await call(null, null);
+        }
+        var http = context.GetHttpContext();
+        var audit = rule.Mutating ? new AuditRecord(context.Method) : null;
+        try
+        {
+            var caller = await AuthenticateAsync(http);
+            audit?.Caller = caller.Name;
+            http.User = CallerClaims.For(caller, auth.Value.ResolvedMode!.Value.ToString());
+            if (!(await authorization.AuthorizeAsync(http.User, rule.Group)).Succeeded)
+            {
+                throw CallerRefusals.GroupNotAllowed(caller, rule.Group, context.Method);
+            }
+            using var stream = limits.Admit(caller);
+            http.RequestServices.GetRequiredService<UpstreamIdentity>().Use(caller.Project, caller.ApiKey);
+            if (request is not null)
+            {
+                CallerPolicyCheck.Check(caller, request);
+                audit?.Observe(request);
+            }
+            var result = await call(caller, audit);
+            audit?.Status = StatusCode.OK;
+            return result;
+        }
+        catch (RpcException failure)
+        {
+            audit?.Status = failure.StatusCode;
+            throw;
+        }
+        catch (Exception refusal)
+        {
+            // A refusal of ours, or a handler that failed outright (an issuer whose keys cannot be fetched).
+            var failure = mapper.Map(refusal, context, requestId: null);
+            audit?.Status = failure.StatusCode;
+            throw failure;
+        }
+        finally
+        {
+            if (audit is not null)
+            {
+                var requestId = http.RequestServices.GetRequiredService<UpstreamCallInfo>().RequestId;
+                ServerLog.CallAudited(_audit, audit.Caller, audit.Method, audit.Status, audit.UploadId, audit.FileId, audit.Bytes, requestId);
+            }
+        }
+    }
+
+    private async Task<Caller> AuthenticateAsync(HttpContext http)
+    {
+        var mode = auth.Value.ResolvedMode!.Value;
+        if (mode == AuthMode.None)
+        {
+            return directory.Anonymous;
+        }
+        var result = await http.AuthenticateAsync();
+        if (result.Succeeded)
+        {
+            return result.Principal.Identity?.Name is { Length: > 0 } name
+                ? directory.Find(name)
+                : throw CallerRefusals.InvalidCredential(mode, $"it names no caller (no {CallerClaimName(mode)}).");
+        }
+        throw result.Failure is { } failure
+            ? CallerRefusals.InvalidCredential(mode, CredentialProblem.Describe(failure))
+            : CallerRefusals.MissingCredential(mode);
+    }
+
+    private string CallerClaimName(AuthMode mode) => mode == AuthMode.Jwt ? $"'{auth.Value.Jwt.CallerClaim}' claim" : "name";
+}

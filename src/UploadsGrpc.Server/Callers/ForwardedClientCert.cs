@@ -1,0 +1,73 @@
+using System.Text;
+
+namespace UploadsGrpc.Server.Callers;
+
+/// <summary>
+/// Envoy's <c>x-forwarded-client-cert</c>: elements separated by commas, each <c>Key=Value</c> pairs separated by
+/// semicolons, values optionally double-quoted with backslash escapes. Parsed by hand because no .NET library
+/// reads it; only the URI SAN is used, from the last element, which the nearest proxy (the sidecar) appended.
+/// </summary>
+internal static class ForwardedClientCert
+{
+    /// <summary>The URI (a SPIFFE ID in Istio) of the last element, or null when it has none or the header is malformed.</summary>
+    public static string? LastUri(string header)
+    {
+        string? uri = null;
+        foreach (var element in Split(header, ','))
+        {
+            uri = null;
+            foreach (var pair in Split(element, ';'))
+            {
+                var equals = pair.IndexOf('=', StringComparison.Ordinal);
+                if (equals > 0 && pair[..equals].Trim().Equals("URI", StringComparison.OrdinalIgnoreCase))
+                {
+                    uri = Unquote(pair[(equals + 1)..].Trim());
+                }
+            }
+        }
+        return uri is { Length: > 0 } ? uri : null;
+    }
+
+    private static List<string> Split(string text, char separator)
+    {
+        List<string> parts = [];
+        var start = 0;
+        var quoted = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            switch (text[i])
+            {
+                case '\\' when quoted:
+                    i++;
+                    break;
+                case '"':
+                    quoted = !quoted;
+                    break;
+                case var c when c == separator && !quoted:
+                    parts.Add(text[start..i]);
+                    start = i + 1;
+                    break;
+            }
+        }
+        parts.Add(text[start..]);
+        return parts;
+    }
+
+    private static string Unquote(string value)
+    {
+        if (value.Length < 2 || value[0] != '"' || value[^1] != '"')
+        {
+            return value;
+        }
+        var text = new StringBuilder(value.Length);
+        for (var i = 1; i < value.Length - 1; i++)
+        {
+            if (value[i] == '\\' && i + 1 < value.Length - 1)
+            {
+                i++;
+            }
+            text.Append(value[i]);
+        }
+        return text.ToString();
+    }
+}

@@ -1,0 +1,18 @@
+namespace UploadsGrpc.Server.Callers;
+
+/// <summary>A caller's own OpenAI key, from a variable (through the configuration, which holds the environment) or a file.</summary>
+internal static class OwnKey
+{
+    public static string? Read(string? variable, string? file, IConfiguration configuration)
+    {
+        if (variable is not null)
+        {
+            return configuration[variable] is { Length: > 0 } value ? value.Trim() : null;
+        }
+        if (file is not null)
+        {
+            return File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } value ? value : null;
+        }
+        return null;
+    }
+}
