@@ -37,7 +37,7 @@ public sealed partial class ServerProcess : IDisposable
         MaxReceiveMessageSize = null,
     });
 
-    /// <summary>Starts the server with exactly these variables set (no OPENAI_* inherited from the test run).</summary>
+    /// <summary>Starts the server with exactly these variables set (no OPENAI_* inherited from the test run), open to any caller unless they set Auth__Mode.</summary>
     public static ServerProcess Start(string environment, IReadOnlyDictionary<string, string> variables)
     {
         var directory = AppContext.BaseDirectory;
@@ -52,6 +52,9 @@ public sealed partial class ServerProcess : IDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Health__UpstreamProbeInterval"] = FacadeHost.QuietProbeInterval;
+        // Production refuses to start without an auth mode; tests of other things run open, and tests of the rule
+        // pass ["Auth__Mode"] = "" (an empty variable counts as unset).
+        start.Environment["Auth__Mode"] = "None";
         foreach (var (key, value) in variables)
         {
             start.Environment[key] = value;
