@@ -58,6 +58,10 @@ public sealed class EmulatorProcess : IDisposable
     public async Task<JsonElement> AdminUploadAsync(string id) =>
         JsonDocument.Parse(await Http.GetStringAsync($"_admin/uploads/{id}")).RootElement.Clone();
 
+    /// <summary>How many /v1 requests the emulator has received, to prove a refused call sent nothing upstream.</summary>
+    public async Task<long> RequestTotalAsync() =>
+        JsonDocument.Parse(await Http.GetStringAsync("_admin/requests")).RootElement.GetProperty("total").GetInt64();
+
     public async Task<JsonElement> StorageAsync() =>
         JsonDocument.Parse(await Http.GetStringAsync("_admin/storage")).RootElement.Clone();
 

@@ -19,10 +19,13 @@ namespace UploadsGrpc.FunctionalTests.Infrastructure;
 public sealed class FacadeHost : WebApplicationFactory<Program>
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly string _environment;
     private GrpcChannel? _channel;
 
-    public FacadeHost(IReadOnlyDictionary<string, string?> settings)
+    /// <summary>A façade with these settings, in Development (as tests run by default) or the environment named.</summary>
+    public FacadeHost(IReadOnlyDictionary<string, string?> settings, string environment = "Development")
     {
+        _environment = environment;
         // The idle-time upstream probe would add a GET /files to the requests tests count; tests that need it set it.
         var all = new Dictionary<string, string?>(settings);
         all.TryAdd("Health:UpstreamProbeInterval", QuietProbeInterval);
@@ -64,6 +67,7 @@ public sealed class FacadeHost : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.UseEnvironment(_environment);
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
     }
 
