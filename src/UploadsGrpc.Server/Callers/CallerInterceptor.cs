@@ -77,6 +77,11 @@ internal sealed class CallerInterceptor(
         }
         var http = context.GetHttpContext();
         var audit = rule.Mutating ? new AuditRecord(context.Method) : null;
+        if (request is not null)
+        {
+            // Before admission, so a refused call's event still names what it asked for.
+            audit?.Observe(request);
+        }
         try
         {
             var caller = await AuthenticateAsync(http);
@@ -91,7 +96,6 @@ internal sealed class CallerInterceptor(
             if (request is not null)
             {
                 CallerPolicyCheck.Check(caller, request);
-                audit?.Observe(request);
             }
             var result = await call(caller, audit);
             audit?.Status = StatusCode.OK;

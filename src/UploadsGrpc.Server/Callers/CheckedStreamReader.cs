@@ -14,8 +14,8 @@ internal sealed class CheckedStreamReader<T>(IAsyncStreamReader<T> inner, Caller
         {
             return false;
         }
-        CallerPolicyCheck.Check(caller, inner.Current);
         audit?.Observe(inner.Current);
+        CallerPolicyCheck.Check(caller, inner.Current);
         return true;
     }
 }

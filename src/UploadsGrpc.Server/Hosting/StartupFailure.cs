@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Callers;
 using UploadsGrpc.Server.Upstream;
 
 namespace UploadsGrpc.Server.Hosting;
@@ -24,6 +25,7 @@ internal static partial class StartupFailure
         "System.TimeSpan" => "a time span such as 00:10:00",
         "System.Boolean" => "true or false",
         _ when type == typeof(UpstreamMode).FullName => string.Join(" or ", Enum.GetNames<UpstreamMode>()),
+        _ when type == typeof(AuthMode).FullName => string.Join(", ", Enum.GetNames<AuthMode>()[..^1]) + " or " + Enum.GetNames<AuthMode>()[^1],
         _ => type,
     };
 

@@ -101,7 +101,7 @@ public sealed partial class ChildProcess : IDisposable
         }
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    [GeneratedRegex(@"Now listening on: (http://[^\s\x22]+)")]
     private static partial Regex ListeningLine();
 
     public void Dispose()

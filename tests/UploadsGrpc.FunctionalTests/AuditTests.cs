@@ -1,0 +1,137 @@
+using System.Text.Json;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using UploadsGrpc.FunctionalTests.Infrastructure;
+using UploadsGrpc.V1;
+
+namespace UploadsGrpc.FunctionalTests;
+
+/// <summary>
+/// The audit trail and the secrets, as an operator reads them: the server process logging JSON to its console, one
+/// event per mutating call, and no token or OpenAI key anywhere in what it printed.
+/// </summary>
+public sealed class AuditTests : IAsyncLifetime
+{
+    private const string AliceToken = "ugt-alice-Audit0123456789abcdef0123456789";
+    private const string BobToken = "ugt-bob-Audit0123456789abcdef012345678901";
+    private const string ServiceKey = "sk-test-audit-service-0123456789abcdefghij";
+    private const string AliceOwnKey = "sk-test-audit-alice-0123456789abcdefghijk";
+
+    private EmulatorProcess _emulator = null!;
+    private ServerProcess _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _emulator = await EmulatorProcess.StartAsync();
+        _server = await ServerProcess.Start("Production", new Dictionary<string, string>
+        {
+            ["OPENAI_BASE_URL"] = _emulator.ApiBase.AbsoluteUri,
+            ["OPENAI_API_KEY"] = ServiceKey,
+            ["ALICE_OPENAI_KEY"] = AliceOwnKey,
+            ["Logging__Console__FormatterName"] = "json",
+            ["Auth__Mode"] = "ApiKeys",
+            ["Auth__ApiKeys__0__Caller"] = "alice",
+            ["Auth__ApiKeys__0__Sha256"] = CallersFixture.Sha256(AliceToken),
+            ["Auth__ApiKeys__1__Caller"] = "bob",
+            ["Auth__ApiKeys__1__Sha256"] = CallersFixture.Sha256(BobToken),
+            ["Callers__Named__0__Name"] = "alice",
+            ["Callers__Named__0__Project"] = "proj_alice",
+            ["Callers__Named__0__ApiKeyVariable"] = "ALICE_OPENAI_KEY",
+            ["Callers__Named__1__Name"] = "bob",
+            ["Callers__Named__1__Groups__0"] = "files:read",
+        }).ReadyAsync();
+    }
+
+    private GrpcChannel Channel(string? token)
+    {
+        var options = new GrpcChannelOptions();
+        if (token is not null)
+        {
+            options.Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure,
+                CallCredentials.FromInterceptor((_, metadata) => { metadata.Add("authorization", $"Bearer {token}"); return Task.CompletedTask; }));
+            options.UnsafeUseInsecureChannelCallCredentials = true;
+        }
+        return GrpcChannel.ForAddress(_server.Address, options);
+    }
+
+    [Fact]
+    public async Task Each_mutating_call_writes_one_JSON_audit_event_and_no_secret_reaches_the_log()
+    {
+        using var alice = Channel(AliceToken);
+        using var bob = Channel(BobToken);
+        using var nobody = Channel(null);
+        var uploads = new UploadService.UploadServiceClient(alice);
+        var files = new FileService.FileServiceClient(alice);
+
+        var created = (await uploads.CreateUploadAsync(new CreateUploadRequest { Filename = "a.txt", Purpose = FilePurpose.Assistants, Bytes = 3, MimeType = "text/plain" })).Upload;
+        var part = (await uploads.AddUploadPartAsync(new AddUploadPartRequest { UploadId = created.Id, Data = ByteString.CopyFromUtf8("abc") })).Part;
+        var completed = (await uploads.CompleteUploadAsync(new CompleteUploadRequest { UploadId = created.Id, PartIds = { part.Id } })).Upload;
+        using (var stream = new UploadFileCall(uploads))
+        {
+            await stream.WriteMetadataAsync(new UploadFileMetadata { Filename = "b.txt", Purpose = FilePurpose.Assistants, Bytes = 5, MimeType = "text/plain" });
+            await stream.WriteAllAsync("hello"u8.ToArray());
+            await stream.FinishAsync();
+        }
+        await files.ListFilesAsync(new ListFilesRequest());
+        await files.DeleteFileAsync(new DeleteFileRequest { FileId = completed.File.Id });
+        await RpcAssert.FailsAsync(StatusCode.PermissionDenied,
+            () => new FileService.FileServiceClient(bob).DeleteFileAsync(new DeleteFileRequest { FileId = "file-of-someone" }).ResponseAsync);
+        await RpcAssert.FailsAsync(StatusCode.Unauthenticated,
+            () => new UploadService.UploadServiceClient(nobody).CancelUploadAsync(new CancelUploadRequest { UploadId = created.Id }).ResponseAsync);
+
+        List<JsonElement> events = [];
+        await Poll.UntilAsync(() => (events = AuditEvents()).Count >= 7, TimeSpan.FromSeconds(30));
+        Assert.Equal(7, events.Count);
+        var upload = State(events[0]);
+        Assert.Equal(("alice", "/uploadsgrpc.v1.UploadService/CreateUpload", "OK"), (Text(upload, "Caller"), Text(upload, "Rpc"), Text(upload, "Status")));
+        Assert.Equal(created.Id, Text(upload, "UploadId"));
+        Assert.Equal(3, upload.GetProperty("Bytes").GetInt64());
+        Assert.StartsWith("req_", Text(upload, "UpstreamRequestId"), StringComparison.Ordinal);
+        Assert.Equal(17, events[0].GetProperty("EventId").GetInt32());
+
+        var addPart = State(events[1]);
+        Assert.Equal(("/uploadsgrpc.v1.UploadService/AddUploadPart", created.Id, 3L), (Text(addPart, "Rpc"), Text(addPart, "UploadId"), addPart.GetProperty("Bytes").GetInt64()));
+        var complete = State(events[2]);
+        Assert.Equal(("/uploadsgrpc.v1.UploadService/CompleteUpload", created.Id, completed.File.Id), (Text(complete, "Rpc"), Text(complete, "UploadId"), Text(complete, "FileId")));
+        var uploadFile = State(events[3]);
+        Assert.Equal(("/uploadsgrpc.v1.UploadService/UploadFile", "OK", 5L), (Text(uploadFile, "Rpc"), Text(uploadFile, "Status"), uploadFile.GetProperty("Bytes").GetInt64()));
+        Assert.StartsWith("upload_", Text(uploadFile, "UploadId"), StringComparison.Ordinal);
+        Assert.StartsWith("file-", Text(uploadFile, "FileId"), StringComparison.Ordinal);
+        var delete = State(events[4]);
+        Assert.Equal(("/uploadsgrpc.v1.FileService/DeleteFile", completed.File.Id, "OK"), (Text(delete, "Rpc"), Text(delete, "FileId"), Text(delete, "Status")));
+        var denied = State(events[5]);
+        Assert.Equal(("bob", "PermissionDenied", "file-of-someone"), (Text(denied, "Caller"), Text(denied, "Status"), Text(denied, "FileId")));
+        Assert.Equal(JsonValueKind.Null, denied.GetProperty("UpstreamRequestId").ValueKind);
+        var anonymous = State(events[6]);
+        Assert.Equal(("", "/uploadsgrpc.v1.UploadService/CancelUpload", "Unauthenticated"), (Text(anonymous, "Caller"), Text(anonymous, "Rpc"), Text(anonymous, "Status")));
+
+        foreach (var secret in new[] { AliceToken, BobToken, ServiceKey, AliceOwnKey })
+        {
+            Assert.DoesNotContain(secret, _server.Output, StringComparison.Ordinal);
+        }
+    }
+
+    private List<JsonElement> AuditEvents() =>
+    [
+        .. _server.Output.Split('\n')
+            .Where(line => line.StartsWith('{') && line.Contains("\"UploadsGrpc.Audit\"", StringComparison.Ordinal))
+            .Select(line => JsonDocument.Parse(line).RootElement.Clone()),
+    ];
+
+    private static JsonElement State(JsonElement logEvent)
+    {
+        Assert.Equal("UploadsGrpc.Audit", logEvent.GetProperty("Category").GetString());
+        Assert.Equal("Information", logEvent.GetProperty("LogLevel").GetString());
+        return logEvent.GetProperty("State");
+    }
+
+    private static string? Text(JsonElement state, string name) => state.GetProperty(name).GetString();
+
+    public async Task DisposeAsync()
+    {
+        _server.Dispose();
+        _emulator.Dispose();
+        await Task.CompletedTask;
+    }
+}
