@@ -7,6 +7,18 @@ namespace UploadsGrpc.Server.Callers;
 internal sealed class AuthModeSetup(IHostEnvironment environment, IOptions<UpstreamOptions> upstream) : IPostConfigureOptions<AuthOptions>
 {
     public void PostConfigure(string? name, AuthOptions options) =>
-        (options.ResolvedMode, options.ModeReason) = AuthModeRule.Resolve(
-            options.Mode, environment.IsDevelopment(), upstream.Value.ResolvedMode == UpstreamMode.Emulator);
+        (options.ResolvedMode, options.ModeReason) = AuthModeRule.Resolve(options.Mode, environment.IsDevelopment(), Emulated());
+
+    /// <summary>An upstream set-up that is itself refused counts as the real API; its own line says what is wrong.</summary>
+    private bool Emulated()
+    {
+        try
+        {
+            return upstream.Value.ResolvedMode == UpstreamMode.Emulator;
+        }
+        catch (OptionsValidationException)
+        {
+            return false;
+        }
+    }
 }

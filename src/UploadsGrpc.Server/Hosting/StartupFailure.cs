@@ -12,6 +12,9 @@ internal static partial class StartupFailure
     public static string? Describe(Exception exception) => exception switch
     {
         OptionsValidationException invalid => string.Join(" ", invalid.Failures),
+        // The host validates every options class at start and reports all failures together.
+        AggregateException all when all.InnerExceptions.Select(Describe).ToList() is { } lines && lines.All(line => line is not null) =>
+            string.Join(" ", lines.Distinct()),
         // The configuration binder's own failure, a value of the wrong type. Its message quotes the value, which is
         // not repeated: a misplaced secret must not reach the output.
         InvalidOperationException binding when BinderFailure().Match(binding.Message) is { Success: true } match =>
