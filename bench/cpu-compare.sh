@@ -11,7 +11,7 @@ body=$(mktemp -d); trap 'kill "${server:-}" 2>/dev/null || true; rm -rf "$body"'
 printf '\x00\x00\x00\x00\x0e\x0a\x0cupload_bench' > "$body/cancel"
 printf '\x00\x00\x00\x00\x00' > "$body/health"
 cd "$dir"
-env OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:50281/v1 ASPNETCORE_ENVIRONMENT=Production "$@" \
+env OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:50281/v1 ASPNETCORE_ENVIRONMENT=Production Auth__Mode=None "$@" \
   ./UploadsGrpc.Server --urls "http://127.0.0.1:$port" > /dev/null 2>&1 &
 server=$!
 sleep 1.5

@@ -38,7 +38,7 @@ rss_mib() { awk -v k="$2" '$1 == k":" {printf "%.1f", $2 / 1024}' "/proc/$1/stat
 per_call() { awk -v t="$1" -v n="$2" -v hz="$tck" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}'; }
 # The published façade of BUILD in production mode against UPSTREAM_PORT; sets facade_pid, returns once it serves.
 start_facade() { # build, upstream port, log name
-  (cd "$out/$1" && OPENAI_API_KEY=sk-bench OPENAI_BASE_URL="http://127.0.0.1:$2/v1" ASPNETCORE_ENVIRONMENT=Production \
+  (cd "$out/$1" && OPENAI_API_KEY=sk-bench OPENAI_BASE_URL="http://127.0.0.1:$2/v1" ASPNETCORE_ENVIRONMENT=Production Auth__Mode=None \
     exec ${start_cmd[$1]} --urls "http://127.0.0.1:$facade_port") > "$out/logs/$3.log" 2>&1 &
   facade_pid=$!
   wait_grpc "$facade_port"
@@ -176,7 +176,7 @@ printf 'build\tmedian_ms\tmin_ms\tmax_ms\tsize_mib\n' > "$coldstart_results"
 for build in jit r2r aot; do
   cmd="/usr/bin/python3 $root/bench/coldstart.py $facade_port 10 ${start_cmd[$build]} --urls http://127.0.0.1:$facade_port"
   printf '(cd %s && %s)\n' "$out/$build" "$cmd" >> "$commands"
-  read -r median min max < <(cd "$out/$build" && OPENAI_API_KEY=sk-bench OPENAI_BASE_URL="http://127.0.0.1:$upstream_port/v1" ASPNETCORE_ENVIRONMENT=Production $cmd)
+  read -r median min max < <(cd "$out/$build" && OPENAI_API_KEY=sk-bench OPENAI_BASE_URL="http://127.0.0.1:$upstream_port/v1" ASPNETCORE_ENVIRONMENT=Production Auth__Mode=None $cmd)
   size=$(du -sm --exclude='*.dbg' --exclude='*.pdb' "$out/$build" | cut -f1)
   printf '%s\t%s\t%s\t%s\t%s\n' "$build" "$median" "$min" "$max" "$size" >> "$coldstart_results"
 done

@@ -92,7 +92,7 @@ start_emulator() {
 start_replica() {
   local name=$1; shift
   (cd "$server_bin" && exec ${MESH_PRLIMIT:-} env ASPNETCORE_ENVIRONMENT=Production \
-    OPENAI_BASE_URL="$emulator/v1" OPENAI_API_KEY=sk-test Shutdown__DrainDelay=00:00:00 \
+    OPENAI_BASE_URL="$emulator/v1" OPENAI_API_KEY=sk-test Shutdown__DrainDelay=00:00:00 Auth__Mode=None \
     Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics=Information "$@" \
     dotnet UploadsGrpc.Server.dll --urls "http://127.0.0.1:${port[$name]}") >> "$work/$name.log" 2>&1 &
   pid[$name]=$!

@@ -23,6 +23,7 @@ internal sealed class CallerInterceptor(
     CallerLimits limits,
     IAuthorizationService authorization,
     IHostEnvironment environment,
+    IOptions<UpstreamOptions> upstream,
     ErrorMapper mapper,
     ILoggerFactory loggers) : Interceptor
 {
@@ -30,6 +31,12 @@ internal sealed class CallerInterceptor(
     public const string AuditCategory = "UploadsGrpc.Audit";
 
     private readonly ILogger _audit = loggers.CreateLogger(AuditCategory);
+
+    /// <summary>
+    /// Reflection lists the contract, which is public, but in production it is surface nobody needs; it is open in
+    /// Development and on the embedded emulator, where no key is at stake, so buf curl works there with no set-up.
+    /// </summary>
+    private readonly bool _reflectionOpen = environment.IsDevelopment() || upstream.Value.ResolvedMode == UpstreamMode.Emulator;
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
@@ -70,7 +77,7 @@ internal sealed class CallerInterceptor(
 
     private async Task<T> AdmitAsync<T>(ServerCallContext context, object? request, Func<Caller?, AuditRecord?, Task<T>> call)
     {
-        var rule = RpcGroups.For(context.Method, environment.IsDevelopment());
+        var rule = RpcGroups.For(context.Method, _reflectionOpen);
         if (rule.Group is null)
         {
             return await call(null, null);

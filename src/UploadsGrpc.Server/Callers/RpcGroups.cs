@@ -38,9 +38,9 @@ internal static class RpcGroups
 
     /// <summary>
     /// The rule of a method: health is open (probes and load balancers carry no credential); reflection needs its
-    /// group outside Development; any other method of ours is in the table, and one that is not is refused.
+    /// group unless <paramref name="reflectionOpen"/>; any other method of ours is in the table, and one that is not is refused.
     /// </summary>
-    public static RpcRule For(string method, bool isDevelopment)
+    public static RpcRule For(string method, bool reflectionOpen)
     {
         if (Rules.TryGetValue(method, out var rule))
         {
@@ -52,7 +52,7 @@ internal static class RpcGroups
         }
         if (method.StartsWith("/grpc.reflection.", StringComparison.Ordinal))
         {
-            return isDevelopment ? RpcRule.Open : new(Reflection, Mutating: false);
+            return reflectionOpen ? RpcRule.Open : new(Reflection, Mutating: false);
         }
         return new(NoGroup, Mutating: false);
     }
