@@ -20,7 +20,7 @@ public sealed class AdminTests(EmulatorServer emulator) : IClassFixture<Emulator
     {
         using var response = await emulator.Anonymous.GetAsync("_admin/requests");
         var body = await Api.ExpectAsync(response, HttpStatusCode.OK);
-        Assert.Equal(["total", "aborted"], body.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["total", "aborted", "recent"], body.EnumerateObject().Select(p => p.Name));
         return (body.GetProperty("total").GetInt64(), body.GetProperty("aborted").GetInt64());
     }
 

@@ -165,10 +165,10 @@ if DOCKER_BUILDKIT=1 timeout 1800 "$docker" build --target emulator -t "$emulato
   waited=$(seconds_since "$start")
   "$docker" logs "$name" > "$work/emulator.log" 2>&1
   answer=$(tr -d ' \n' < "$work/requests.json" 2>/dev/null)
-  if [ "$answer" = '{"total":0,"aborted":0}' ]; then ok "emulator: GET /_admin/requests is $answer on 127.0.0.1:$port after ${waited} s"
+  if [ "$answer" = '{"total":0,"aborted":0,"recent":[]}' ]; then ok "emulator: GET /_admin/requests is $answer on 127.0.0.1:$port after ${waited} s"
   else
     echo "GET /_admin/requests answered: ${answer:-nothing}" >> "$work/emulator.log"
-    fail "emulator: GET /_admin/requests did not answer {\"total\":0,\"aborted\":0} within 30 s" "$work/emulator.log"
+    fail "emulator: GET /_admin/requests did not answer {\"total\":0,\"aborted\":0,\"recent\":[]} within 30 s" "$work/emulator.log"
   fi
   timeout 10 curl -s -H 'Authorization: Bearer sk-container-test' -H 'Content-Type: application/json' \
     -d '{"filename":"a.txt","purpose":"assistants","bytes":3,"mime_type":"text/plain"}' "$server/v1/uploads" > "$work/upload.json" 2>&1

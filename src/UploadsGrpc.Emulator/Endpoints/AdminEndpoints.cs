@@ -29,7 +29,7 @@ internal static class AdminEndpoints
             faults.Replace(new FaultPlan());
             return Results.Json(faults.Current, EmulatorJson.Context.FaultPlan);
         });
-        admin.MapGet("/requests", (RequestCounter counter) => Results.Json(new RequestsJson(counter.Total, counter.Aborted), EmulatorJson.Context.RequestsJson));
+        admin.MapGet("/requests", (RequestLog log) => Results.Json(new RequestsJson(log.Total, log.Aborted, log.Recent()), EmulatorJson.Context.RequestsJson));
         admin.MapGet("/storage", (BlobStore blobs) => Results.Json(blobs.Usage(), EmulatorJson.Context.StorageJson));
         return app;
     }

@@ -10,8 +10,7 @@ internal sealed class BearerKeyFilter(IOptions<EmulatorOptions> options) : IEndp
 {
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
-        var header = invocation.HttpContext.Request.Headers.Authorization.ToString();
-        var key = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : "";
+        var key = KeyOf(invocation.HttpContext.Request);
         if (key.Length == 0)
         {
             return ValueTask.FromResult<object?>(ErrorResults.Error(new ApiException(StatusCodes.Status401Unauthorized,
@@ -25,5 +24,12 @@ internal sealed class BearerKeyFilter(IOptions<EmulatorOptions> options) : IEndp
                 "Incorrect API key provided.", ApiErrors.InvalidRequest, null, "invalid_api_key")));
         }
         return next(invocation);
+    }
+
+    /// <summary>The key after <c>Bearer </c>, or empty when the header is missing or another scheme.</summary>
+    public static string KeyOf(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : "";
     }
 }

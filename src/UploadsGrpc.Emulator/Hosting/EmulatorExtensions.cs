@@ -21,7 +21,7 @@ public static class EmulatorExtensions
         services.AddSingleton<FileStore>();
         services.AddSingleton<UploadStore>();
         services.AddSingleton<FaultInjector>();
-        services.AddSingleton<RequestCounter>();
+        services.AddSingleton<RequestLog>();
         services.AddHostedService<ExpirySweeper>();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, EmulatorJsonContext.Default));
         return services;
@@ -31,10 +31,10 @@ public static class EmulatorExtensions
     public static WebApplication MapUploadsEmulator(this WebApplication app)
     {
         app.UseMiddleware<ApiErrorMiddleware>();
-        var counter = app.Services.GetRequiredService<RequestCounter>();
+        var log = app.Services.GetRequiredService<RequestLog>();
         // After the error middleware: a request it turns into an error body is counted as it ends here, and one
         // aborted while a fault's latency was waited (that wait observes RequestAborted) is counted as aborted.
-        app.Use((http, next) => http.Request.Path.StartsWithSegments("/v1") ? counter.CountAsync(http, next) : next(http));
+        app.Use((http, next) => http.Request.Path.StartsWithSegments("/v1") ? log.RecordAsync(http, next) : next(http));
         var v1 = app.MapGroup("/v1");
         v1.AddEndpointFilter<BearerKeyFilter>();
         v1.AddEndpointFilter<FaultFilter>();

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace UploadsGrpc.Emulator.Json;
 
 /// <summary>What <c>GET /_admin/uploads/{id}</c> shows: the state the real API hides.</summary>
@@ -22,10 +24,20 @@ public sealed record ClockJson(long Now);
 public sealed record StorageJson(string Directory, int Files, long Bytes);
 
 /// <summary>
-/// What <c>GET /_admin/requests</c> shows: how many /v1 requests arrived, whatever their outcome, and how many of
-/// them their client aborted before the emulator had finished answering.
+/// What <c>GET /_admin/requests</c> shows: how many /v1 requests arrived, whatever their outcome, how many of
+/// them their client aborted before the emulator had finished answering, and the latest ones, oldest first.
 /// </summary>
-public sealed record RequestsJson(long Total, long Aborted);
+public sealed record RequestsJson(long Total, long Aborted, IReadOnlyList<RecentRequestJson> Recent);
+
+/// <summary>
+/// One recent /v1 request: the project it was scoped to (the <c>OpenAI-Project</c> header, or the default
+/// project) and the lowercase hex SHA-256 of its bearer key, null without one.
+/// </summary>
+public sealed record RecentRequestJson(
+    string Method,
+    string Path,
+    string Project,
+    [property: JsonPropertyName("key_sha256"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? KeySha256);
 
 /// <summary>
 /// What <c>GET /_admin/uploads?status=…</c> shows: the ids of the uploads in that status (all uploads without
