@@ -8,6 +8,10 @@ using UploadsGrpc.Cli.Commands;
 var root = new RootCommand("uploadsgrpc: upload and manage OpenAI files through an UploadsGrpc server.")
 {
     Connection.ServerOption,
+    Connection.TokenOption,
+    Connection.CaFileOption,
+    Connection.ClientCertOption,
+    Connection.ClientKeyOption,
     UploadCommands.Upload(),
     UploadCommands.Resume(),
     UploadCommands.Cancel(),
@@ -48,6 +52,17 @@ catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
 {
     return ExitCodes.Interrupted;
 }
+catch (UsageException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return ExitCodes.Usage;
+}
+catch (RpcException ex) when (IsTlsFailure(ex.Status.DebugException))
+{
+    // The server failed to prove who it is: retrying will not help, as with a refused credential.
+    Console.Error.WriteLine($"error: {ex.StatusCode}: {ex.Status.Detail}");
+    return ExitCodes.Unauthenticated;
+}
 catch (RpcException ex)
 {
     var reason = ex.GetRpcStatus()?.GetDetail<ErrorInfo>() is { } info ? $" [{info.Domain} {info.Reason}]" : "";
@@ -59,4 +74,16 @@ catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or I
     // Local trouble (a file that cannot be read or written, a damaged state file): a message, not a stack trace.
     Console.Error.WriteLine($"error: {ex.Message}");
     return ExitCodes.Failed;
+}
+
+static bool IsTlsFailure(Exception? failure)
+{
+    for (; failure is not null; failure = failure.InnerException)
+    {
+        if (failure is System.Security.Authentication.AuthenticationException)
+        {
+            return true;
+        }
+    }
+    return false;
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using UploadsGrpc.FunctionalTests.Infrastructure;
@@ -16,7 +15,7 @@ public sealed partial class CliTests(StandaloneDeployment stack) : IClassFixture
     public async Task Upload_prints_the_file_id_and_the_file_is_byte_identical()
     {
         var path = WriteFile("data.jsonl", 5 * MiB + 3);
-        using var cli = Cli.Start(stack.Server.Address, "upload", path, "--purpose", "batch", "--part-size-mib", "1");
+        using var cli = CliProcess.Start(stack.Server.Address, "upload", path, "--purpose", "batch", "--part-size-mib", "1");
         Assert.True(await cli.ExitCodeAsync() == 0, cli.StandardError);
 
         var fileId = cli.StandardOutput.Trim();
@@ -26,7 +25,7 @@ public sealed partial class CliTests(StandaloneDeployment stack) : IClassFixture
         var content = await stack.Emulator.Http.GetByteArrayAsync($"v1/files/{fileId}/content");
         Assert.Equal(MD5.HashData(await File.ReadAllBytesAsync(path)), MD5.HashData(content));
 
-        using var get = Cli.Start(stack.Server.Address, "files", "get", fileId);
+        using var get = CliProcess.Start(stack.Server.Address, "files", "get", fileId);
         Assert.Equal(0, await get.ExitCodeAsync());
         Assert.Contains("filename: data.jsonl", get.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($"bytes: {5 * MiB + 3}", get.StandardOutput, StringComparison.Ordinal);
@@ -39,7 +38,7 @@ public sealed partial class CliTests(StandaloneDeployment stack) : IClassFixture
         try
         {
             var path = WriteFile("slow.bin", 24 * MiB);
-            using var cli = Cli.Start(stack.Server.Address, "upload", path, "--purpose", "batch", "--part-size-mib", "1", "--parallelism", "1");
+            using var cli = CliProcess.Start(stack.Server.Address, "upload", path, "--purpose", "batch", "--part-size-mib", "1", "--parallelism", "1");
             await Poll.UntilAsync(() => cli.StandardError.Contains("part 1 committed", StringComparison.Ordinal) || cli.HasExited, TimeSpan.FromSeconds(60));
             Assert.False(cli.HasExited, cli.StandardError);
             var uploadId = UploadIdLine().Match(cli.StandardError).Groups[1].Value;
@@ -60,15 +59,15 @@ public sealed partial class CliTests(StandaloneDeployment stack) : IClassFixture
     [Fact]
     public async Task Failures_end_with_exit_codes_scripts_can_use()
     {
-        using var missing = Cli.Start(stack.Server.Address, "cancel", "upload_nope");
+        using var missing = CliProcess.Start(stack.Server.Address, "cancel", "upload_nope");
         Assert.Equal(4, await missing.ExitCodeAsync());
         Assert.Contains("NotFound", missing.StandardError, StringComparison.Ordinal);
 
-        using var usage = Cli.Start(stack.Server.Address, "upload");
+        using var usage = CliProcess.Start(stack.Server.Address, "upload");
         Assert.Equal(2, await usage.ExitCodeAsync());
         Assert.Contains("--purpose", usage.StandardError, StringComparison.Ordinal);
 
-        using var invalid = Cli.Start(stack.Server.Address, "files", "list", "--page-size", "20000");
+        using var invalid = CliProcess.Start(stack.Server.Address, "files", "list", "--page-size", "20000");
         Assert.Equal(3, await invalid.ExitCodeAsync());
         Assert.Contains("page_size", invalid.StandardError, StringComparison.Ordinal);
     }
@@ -87,21 +86,4 @@ public sealed partial class CliTests(StandaloneDeployment stack) : IClassFixture
 
     [GeneratedRegex(@"upload_id: (upload_[0-9a-f]+)")]
     private static partial Regex UploadIdLine();
-
-    /// <summary>The built CLI, run from its own output with stdout and stderr captured, so it runs non-interactively.</summary>
-    private static class Cli
-    {
-        public static ChildProcess Start(Uri server, params string[] arguments)
-        {
-            var start = new ProcessStartInfo("dotnet");
-            start.ArgumentList.Add(Path.Combine(BuildOutput.Of("UploadsGrpc.Cli"), "UploadsGrpc.Cli.dll"));
-            start.ArgumentList.Add("--server");
-            start.ArgumentList.Add(server.AbsoluteUri);
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-            return ChildProcess.Start(start);
-        }
-    }
 }
