@@ -3,7 +3,9 @@
 # scripts/gen-stubs.sh, then a Python grpcio client, a plain-Node @grpc/grpc-js client (proto-loader)
 # a TypeScript client (ts-proto stubs, tsc --strict) and a Go client (protoc-gen-go stubs, built against
 # Debian's grpc-go in GOPATH mode), each a real process on a real socket. The C# stubs are generated and
-# compiled. Prints "polyglot: N passed, M failed".
+# compiled. The server wants a caller's token (Auth:Mode=ApiKeys, one caller whose token is made here); the
+# clients send it from UPLOADSGRPC_TOKEN, and each checks that a call without it is UNAUTHENTICATED.
+# Prints "polyglot: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -46,9 +48,15 @@ cp tests/polyglot/go/main.go "$gopath/src/uploadsgrpc-go-client/"
 step "stubs: the Go client and stubs build (go build, Debian grpc-go)" \
   env GO111MODULE=off GOPATH="$gopath:/usr/share/gocode" go build -o "$work/go-client" uploadsgrpc-go-client
 
-(cd "$bin" && env -u OPENAI_API_KEY -u OPENAI_BASE_URL ASPNETCORE_ENVIRONMENT=Development \
+# The server keeps only the token's SHA-256; the token goes to the clients alone.
+token=$(openssl rand -hex 24)
+token_sha256=$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)
+(cd "$bin" && env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u UPLOADSGRPC_TOKEN ASPNETCORE_ENVIRONMENT=Development \
+  Auth__Mode=ApiKeys Auth__ApiKeys__0__Caller=polyglot Auth__ApiKeys__0__Sha256="$token_sha256" \
   dotnet UploadsGrpc.Server.dll --urls "http://$address") > "$work/server.log" 2>&1 &
 server_pid=$!
+export UPLOADSGRPC_TOKEN=$token
+# Health needs no token.
 for _ in $(seq 1 150); do
   node_modules/.bin/buf curl --protocol grpc --http2-prior-knowledge "http://$address/grpc.health.v1.Health/Check" >/dev/null 2>&1 && break
   sleep 0.2

@@ -1,6 +1,7 @@
 // A Go team's client of UploadsGrpc: stubs from scripts/gen-stubs.sh (protoc-gen-go, protoc-gen-go-grpc),
 // built in GOPATH mode against Debian's grpc-go, protobuf and genproto packages.
 // Usage: go run main.go SERVER_ADDRESS   Prints ok/FAIL lines and "go: N passed, M failed".
+// Sends "authorization: Bearer $UPLOADSGRPC_TOKEN" on every call when the variable is set.
 package main
 
 import (
@@ -20,7 +21,17 @@ import (
 
 const eightGiBLessOne int64 = 8*1024*1024*1024 - 1
 
-func check(client uploadsgrpcv1.UploadServiceClient) error {
+// bearer sends the caller's token on every call. It does not require transport security: the server listens in
+// cleartext on loopback here, and grpc-go would otherwise refuse to send it.
+type bearer string
+
+func (token bearer) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	return map[string]string{"authorization": "Bearer " + string(token)}, nil
+}
+
+func (bearer) RequireTransportSecurity() bool { return false }
+
+func checkRoundTrip(client uploadsgrpcv1.UploadServiceClient) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	created, err := client.CreateUpload(ctx, &uploadsgrpcv1.CreateUploadRequest{
@@ -66,17 +77,61 @@ func check(client uploadsgrpcv1.UploadServiceClient) error {
 	return nil
 }
 
+// checkUnauthenticated calls on a connection without the token, and with a wrong one.
+func checkUnauthenticated(anonymous uploadsgrpcv1.UploadServiceClient) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	request := &uploadsgrpcv1.CreateUploadRequest{
+		Filename: "anonymous.jsonl", Purpose: uploadsgrpcv1.FilePurpose_FILE_PURPOSE_BATCH, Bytes: 10, MimeType: "application/jsonl",
+	}
+	wrong := metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer wrong-"+os.Getenv("UPLOADSGRPC_TOKEN"))
+	for _, call := range []context.Context{ctx, wrong} {
+		_, err := anonymous.CreateUpload(call, request)
+		if st, _ := status.FromError(err); st.Code() != codes.Unauthenticated {
+			return fmt.Errorf("CreateUpload: %v, want Unauthenticated (16)", err)
+		}
+	}
+	return nil
+}
+
 func main() {
-	conn, err := grpc.Dial(os.Args[1], grpc.WithInsecure())
+	options := []grpc.DialOption{grpc.WithInsecure()}
+	if token := os.Getenv("UPLOADSGRPC_TOKEN"); token != "" {
+		options = append(options, grpc.WithPerRPCCredentials(bearer(token)))
+	}
+	conn, err := grpc.Dial(os.Args[1], options...)
 	if err != nil {
 		fmt.Printf("FAIL - go: dial: %v\ngo: 0 passed, 1 failed\n", err)
 		os.Exit(1)
 	}
 	defer conn.Close()
-	name := "an int64 past 2^32 round-trips; a second cancel is refused with ErrorInfo and x-request-id"
-	if err := check(uploadsgrpcv1.NewUploadServiceClient(conn)); err != nil {
-		fmt.Printf("FAIL - go: %s\n       %v\ngo: 0 passed, 1 failed\n", name, err)
+	anonymous, err := grpc.Dial(os.Args[1], grpc.WithInsecure())
+	if err != nil {
+		fmt.Printf("FAIL - go: dial: %v\ngo: 0 passed, 1 failed\n", err)
 		os.Exit(1)
 	}
-	fmt.Printf("ok   - go: %s\ngo: 1 passed, 0 failed\n", name)
+	defer anonymous.Close()
+
+	checks := []struct {
+		name string
+		run  func() error
+	}{
+		{"an int64 past 2^32 round-trips; a second cancel is refused with ErrorInfo and x-request-id",
+			func() error { return checkRoundTrip(uploadsgrpcv1.NewUploadServiceClient(conn)) }},
+		{"a call without the token or with a wrong one is UNAUTHENTICATED",
+			func() error { return checkUnauthenticated(uploadsgrpcv1.NewUploadServiceClient(anonymous)) }},
+	}
+	passed := 0
+	for _, check := range checks {
+		if err := check.run(); err != nil {
+			fmt.Printf("FAIL - go: %s\n       %v\n", check.name, err)
+			continue
+		}
+		passed++
+		fmt.Printf("ok   - go: %s\n", check.name)
+	}
+	fmt.Printf("go: %d passed, %d failed\n", passed, len(checks)-passed)
+	if passed != len(checks) {
+		os.Exit(1)
+	}
 }

@@ -1,6 +1,7 @@
 // A plain-Node team's client of UploadsGrpc: @grpc/grpc-js with @grpc/proto-loader reading the protos at
 // run time (no generated code), int64 as strings so sizes past 2^53 stay exact.
 // Usage: node client-test.mjs SERVER_ADDRESS PROTO_DIR   Prints ok/FAIL lines and "node: N passed, M failed".
+// Sends "authorization: Bearer $UPLOADSGRPC_TOKEN" on every call when the variable is set.
 import { createHash } from 'node:crypto';
 import { strict as assert } from 'node:assert';
 import grpc from '@grpc/grpc-js';
@@ -22,11 +23,19 @@ const detail = (status, name) => status.details
   .filter((any) => any.type_url === `type.googleapis.com/${name}`)
   .map((any) => root.lookupType(name).toObject(root.lookupType(name).decode(any.value), { longs: String }));
 
+// Per-call metadata: grpc-js will not compose call credentials with an insecure (cleartext) channel.
+const token = process.env.UPLOADSGRPC_TOKEN ?? '';
+const bearer = (value) => {
+  const metadata = new grpc.Metadata();
+  if (value) metadata.set('authorization', `Bearer ${value}`);
+  return metadata;
+};
+
 const EIGHT_GIB_LESS_ONE = '8589934591';
 const deadline = () => ({ deadline: Date.now() + 30_000 });
-const unary = (method, request) => new Promise((resolve, reject) => {
+const unary = (method, request, metadata = bearer(token)) => new Promise((resolve, reject) => {
   let trailers;
-  const call = uploads[method](request, new grpc.Metadata(), deadline(), (error, response) => {
+  const call = uploads[method](request, metadata, deadline(), (error, response) => {
     if (error) reject(error); else resolve({ response, trailers: () => trailers });
   });
   call.on('status', (status) => { trailers = status.metadata; });
@@ -80,6 +89,15 @@ check('unary flow, then CancelUpload of the completed upload is refused with Err
   assert.equal(info.metadata.request_id, requestId);
 });
 
+check('a call without the token or with a wrong one is UNAUTHENTICATED', async () => {
+  const request = { filename: 'anonymous.jsonl', purpose: 'FILE_PURPOSE_BATCH', bytes: '10', mime_type: 'application/jsonl' };
+  for (const metadata of [new grpc.Metadata(), bearer(`wrong-${token}`)]) {
+    const error = await unary('CreateUpload', request, metadata).then(() => assert.fail('the call succeeded'), (e) => e);
+    assert.equal(error.code, grpc.status.UNAUTHENTICATED, error.details);
+    assert.equal(error.code, 16);
+  }
+});
+
 check('sizes past 2^32 survive the round trip exactly', async () => {
   const upload = await create(EIGHT_GIB_LESS_ONE, 'big.bin');
   assert.equal(upload.bytes, EIGHT_GIB_LESS_ONE);
@@ -101,7 +119,7 @@ check('UploadFile streams a file in parts, with the md5 checked by the server', 
   const data = Buffer.alloc(size);
   for (let i = 0; i < size; i++) data[i] = (i * 7 + Math.floor(i / 4096)) % 251;
   const md5 = createHash('md5').update(data).digest('hex');
-  const call = uploads.UploadFile(new grpc.Metadata(), { deadline: Date.now() + 60_000 });
+  const call = uploads.UploadFile(bearer(token), { deadline: Date.now() + 60_000 });
   const events = [];
   const ended = new Promise((resolve, reject) => {
     call.on('data', (event) => events.push(event));

@@ -1,9 +1,12 @@
 """A Python team's client of UploadsGrpc: stubs from scripts/gen-stubs.sh, Debian's grpcio.
 
 Usage: /usr/bin/python3 client_test.py SERVER_ADDRESS STUBS_DIR
+Sends "authorization: Bearer $UPLOADSGRPC_TOKEN" on every call when the variable is set.
 Prints one "ok"/"FAIL" line per check and "python: N passed, M failed".
 """
+import collections
 import hashlib
+import os
 import sys
 import time
 import unittest
@@ -18,6 +21,37 @@ from uploadsgrpc.v1 import upload_service_pb2 as pb  # noqa: E402
 from uploadsgrpc.v1 import upload_service_pb2_grpc as pb_grpc  # noqa: E402
 
 EIGHT_GIB_LESS_ONE = 8 * 1024**3 - 1  # past 2^32: a 32-bit or float64 slip would show
+TOKEN = os.environ.get("UPLOADSGRPC_TOKEN", "")
+
+
+class _CallDetails(collections.namedtuple("_CallDetails", ("method", "timeout", "metadata", "credentials", "wait_for_ready", "compression")),
+                   grpc.ClientCallDetails):
+    pass
+
+
+class BearerToken(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor,
+                  grpc.StreamUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):
+    """Adds the caller's token to every call. Per-call metadata, since grpcio sends call credentials
+    (grpc.metadata_call_credentials) only over TLS, and this server listens in cleartext on loopback."""
+
+    def __init__(self, token: str):
+        self._header = ("authorization", f"Bearer {token}")
+
+    def _details(self, details):
+        return _CallDetails(details.method, details.timeout, [*(details.metadata or ()), self._header], details.credentials,
+                            getattr(details, "wait_for_ready", None), getattr(details, "compression", None))
+
+    def intercept_unary_unary(self, continuation, details, request):
+        return continuation(self._details(details), request)
+
+    def intercept_unary_stream(self, continuation, details, request):
+        return continuation(self._details(details), request)
+
+    def intercept_stream_unary(self, continuation, details, requests):
+        return continuation(self._details(details), requests)
+
+    def intercept_stream_stream(self, continuation, details, requests):
+        return continuation(self._details(details), requests)
 
 
 def status_details(error: grpc.RpcError) -> status_pb2.Status:
@@ -36,7 +70,7 @@ class UploadServiceFromPython(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.channel = grpc.insecure_channel(ADDRESS)
-        cls.uploads = pb_grpc.UploadServiceStub(cls.channel)
+        cls.uploads = pb_grpc.UploadServiceStub(grpc.intercept_channel(cls.channel, BearerToken(TOKEN)) if TOKEN else cls.channel)
 
     @classmethod
     def tearDownClass(cls):
@@ -91,6 +125,15 @@ class UploadServiceFromPython(unittest.TestCase):
         self.assertEqual(info.metadata["request_id"], metadata_value(error.trailing_metadata(), "x-request-id"))
         self.assertIn("completed", error.details())
         self.assertTrue(metadata_value(error.trailing_metadata(), "x-request-id").startswith("req_"))
+
+    def test_a_call_without_the_token_or_with_a_wrong_one_is_unauthenticated(self):
+        anonymous = pb_grpc.UploadServiceStub(self.channel)
+        request = pb.CreateUploadRequest(filename="anonymous.jsonl", purpose=res.FILE_PURPOSE_BATCH, bytes=10, mime_type="application/jsonl")
+        for metadata in ((), (("authorization", "Bearer wrong-" + TOKEN),)):
+            with self.assertRaises(grpc.RpcError) as caught:
+                anonymous.CreateUpload(request, metadata=metadata, timeout=10)
+            self.assertEqual(caught.exception.code(), grpc.StatusCode.UNAUTHENTICATED, caught.exception.details())
+            self.assertEqual(caught.exception.code().value[0], 16)
 
     def test_sizes_past_two_to_the_32_survive_the_round_trip(self):
         upload = self.create(EIGHT_GIB_LESS_ONE, "big.bin")

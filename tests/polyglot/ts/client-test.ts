@@ -1,5 +1,6 @@
 // A TypeScript team's client of UploadsGrpc: ts-proto stubs from scripts/gen-stubs.sh (grpc-js clients,
 // int64 as bigint), compiled with tsc --strict. Usage: node client-test.js SERVER_ADDRESS
+// Sends "authorization: Bearer $UPLOADSGRPC_TOKEN" on every call when the variable is set.
 // Prints ok/FAIL lines and "ts: N passed, M failed".
 import { strict as assert } from "node:assert";
 import { credentials, Metadata, ServiceError, status as Code } from "@grpc/grpc-js";
@@ -11,16 +12,25 @@ import { CancelUploadResponse, CreateUploadResponse, UploadServiceClient } from 
 const client = new UploadServiceClient(process.argv[2], credentials.createInsecure());
 const EIGHT_GIB_LESS_ONE = 8n * 1024n ** 3n - 1n;
 
-const createUpload = (bytes: bigint) =>
+// Per-call metadata: grpc-js will not compose call credentials with an insecure (cleartext) channel.
+const token = process.env.UPLOADSGRPC_TOKEN ?? "";
+const bearer = (value: string): Metadata => {
+  const metadata = new Metadata();
+  if (value) metadata.set("authorization", `Bearer ${value}`);
+  return metadata;
+};
+
+const createUpload = (bytes: bigint, metadata: Metadata = bearer(token)) =>
   new Promise<CreateUploadResponse>((resolve, reject) =>
     client.createUpload(
       { filename: "big.bin", purpose: FilePurpose.FILE_PURPOSE_BATCH, purposeValue: "", bytes, mimeType: "application/jsonl", expiresAfter: undefined },
+      metadata,
       (error, response) => (error ? reject(error) : resolve(response)),
     ),
   );
 const cancelUpload = (uploadId: string) =>
   new Promise<CancelUploadResponse>((resolve, reject) =>
-    client.cancelUpload({ uploadId }, new Metadata(), (error, response) => (error ? reject(error) : resolve(response))),
+    client.cancelUpload({ uploadId }, bearer(token), (error, response) => (error ? reject(error) : resolve(response))),
   );
 
 const checks: Array<[string, () => Promise<void>]> = [
@@ -42,6 +52,13 @@ const checks: Array<[string, () => Promise<void>]> = [
     assert.equal(infos[0].domain, "api.openai.com");
     assert.equal(infos[0].reason, "UPLOAD_NOT_PENDING");
     assert.match(String(error.metadata.get("x-request-id")[0]), /^req_/);
+  }],
+  ["a call without the token or with a wrong one is UNAUTHENTICATED", async () => {
+    for (const metadata of [new Metadata(), bearer(`wrong-${token}`)]) {
+      const error = await createUpload(10n, metadata).then(() => assert.fail("the call succeeded"), (e: ServiceError) => e);
+      assert.equal(error.code, Code.UNAUTHENTICATED, error.details);
+      assert.equal(error.code, 16);
+    }
   }],
 ];
 
