@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using UploadsGrpc.FunctionalTests.Infrastructure;
 
@@ -70,6 +72,44 @@ public sealed partial class CliTests(StandaloneDeployment stack) : IClassFixture
         using var invalid = CliProcess.Start(stack.Server.Address, "files", "list", "--page-size", "20000");
         Assert.Equal(3, await invalid.ExitCodeAsync());
         Assert.Contains("page_size", invalid.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_its_token_the_cli_is_a_caller_of_a_server_in_api_keys_mode_and_without_it_exits_6()
+    {
+        var token = "cli-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        using var server = await stack.StartServerAsync(new Dictionary<string, string>
+        {
+            ["Auth__Mode"] = "ApiKeys",
+            ["Auth__ApiKeys__0__Caller"] = "cli",
+            ["Auth__ApiKeys__0__Sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token))),
+            ["Callers__Named__0__Name"] = "cli",
+            ["Callers__Named__0__Project"] = "proj_cli",
+        });
+        var path = WriteFile("token.jsonl", 1000);
+
+        using var upload = CliProcess.Start(server.Address, new Dictionary<string, string> { ["UPLOADSGRPC_TOKEN"] = token }, "upload", path, "--purpose", "batch");
+        Assert.True(await upload.ExitCodeAsync() == 0, upload.Output);
+        var fileId = upload.StandardOutput.Trim();
+        // Upstream, the call went with the server's key, in the project of the caller the token named.
+        var requests = JsonDocument.Parse(await stack.Emulator.Http.GetStringAsync("_admin/requests")).RootElement;
+        var create = requests.GetProperty("recent").EnumerateArray().Last(r => r.GetProperty("path").GetString() == "/v1/uploads");
+        Assert.Equal("proj_cli", create.GetProperty("project").GetString());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(stack.Emulator.UpstreamVariables()["OPENAI_API_KEY"]))),
+            create.GetProperty("key_sha256").GetString());
+
+        using var get = CliProcess.Start(server.Address, "--token", token, "files", "get", fileId);
+        Assert.True(await get.ExitCodeAsync() == 0, get.Output);
+        Assert.Contains("filename: token.jsonl", get.StandardOutput, StringComparison.Ordinal);
+
+        foreach (var arguments in new[] { new[] { "files", "get", fileId }, ["--token", "wrong-" + token, "files", "get", fileId] })
+        {
+            using var refused = CliProcess.Start(server.Address, arguments);
+            Assert.Equal(6, await refused.ExitCodeAsync());
+            Assert.Contains("Unauthenticated", refused.StandardError, StringComparison.Ordinal);
+            Assert.DoesNotContain(token, refused.Output, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain(token, upload.Output + get.Output + server.Output, StringComparison.Ordinal);
     }
 
     private string WriteFile(string name, int bytes)
