@@ -152,6 +152,26 @@ public sealed class CallersTests(CallersFixture fixture) : IClassFixture<Callers
     }
 
     [Fact]
+    public async Task The_upstream_sees_each_call_as_its_callers_project_and_key()
+    {
+        var alice = (await fixture.Uploads("alice").CreateUploadAsync(Upload())).Upload;
+        var bob = (await fixture.Uploads("bob").CreateUploadAsync(Upload())).Upload;
+        await fixture.Files("reader").ListFilesAsync(new ListFilesRequest());
+
+        var recent = System.Text.Json.JsonDocument.Parse(await fixture.Emulator.Http.GetStringAsync("_admin/requests")).RootElement.GetProperty("recent")
+            .EnumerateArray().TakeLast(3).Select(r => (r.GetProperty("method").GetString(), r.GetProperty("path").GetString(),
+                r.GetProperty("project").GetString(), r.GetProperty("key_sha256").GetString())).ToList();
+        Assert.Equal(
+        [
+            ("POST", "/v1/uploads", "proj_alice", CallersFixture.Sha256(CallersFixture.AliceOwnKey)),
+            ("POST", "/v1/uploads", "proj_bob", CallersFixture.Sha256(CallersFixture.ServiceKey)),
+            ("GET", "/v1/files", "proj_default_callers", CallersFixture.Sha256(CallersFixture.ServiceKey)),
+        ], recent);
+        Assert.StartsWith("upload_", alice.Id, StringComparison.Ordinal);
+        Assert.StartsWith("upload_", bob.Id, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_caller_over_its_rate_is_resource_exhausted_with_retry_info_while_another_is_served()
     {
         var slow = fixture.Files("slow");
