@@ -88,7 +88,7 @@ public sealed class AuditTests : IAsyncLifetime
         Assert.Equal(created.Id, Text(upload, "UploadId"));
         Assert.Equal(3, upload.GetProperty("Bytes").GetInt64());
         Assert.StartsWith("req_", Text(upload, "UpstreamRequestId"), StringComparison.Ordinal);
-        Assert.Equal(17, events[0].GetProperty("EventId").GetInt32());
+        Assert.Equal(20, events[0].GetProperty("EventId").GetInt32());
 
         var addPart = State(events[1]);
         Assert.Equal(("/uploadsgrpc.v1.UploadService/AddUploadPart", created.Id, 3L), (Text(addPart, "Rpc"), Text(addPart, "UploadId"), addPart.GetProperty("Bytes").GetInt64()));

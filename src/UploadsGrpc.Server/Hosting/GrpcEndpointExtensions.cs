@@ -26,8 +26,9 @@ internal static class GrpcEndpointExtensions
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
             ApplyConnectionLimits(kestrel);
             // Cleartext gRPC needs HTTP/2 with prior knowledge; Kestrel's default (HTTP/1.1 and HTTP/2) would
-            // refuse every call with HTTP_1_1_REQUIRED. A coded default would also override the configuration
-            // for --urls endpoints, so it is set only when Kestrel:EndpointDefaults:Protocols is not.
+            // refuse every call with HTTP_1_1_REQUIRED. With TLS the same setting is what ALPN offers (h2). A coded
+            // default would also override the configuration for --urls endpoints, so it is set only when
+            // Kestrel:EndpointDefaults:Protocols is not.
             var configured = context.Configuration["Kestrel:EndpointDefaults:Protocols"];
             var protocols = Enum.TryParse<HttpProtocols>(configured, ignoreCase: true, out var parsed) ? parsed : HttpProtocols.Http2;
             var age = kestrel.ApplicationServices.GetRequiredService<ConnectionAge>();
@@ -36,6 +37,8 @@ internal static class GrpcEndpointExtensions
             {
                 listen.Protocols = protocols;
                 listen.Use(age.Wrap);
+                // Inside the age: a connection's age runs from its accept, handshake included.
+                listen.UseTlsWhenConfigured(kestrel.ApplicationServices);
             });
         });
 

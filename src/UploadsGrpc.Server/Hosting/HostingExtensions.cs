@@ -18,7 +18,8 @@ internal static class HostingExtensions
             .AddUploads()
             .AddUploadFile()
             .AddLifecycle()
-            .AddCallers();
+            .AddCallers()
+            .AddTls();
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Callers;
+using UploadsGrpc.Server.Tls;
 using UploadsGrpc.Server.Upstream;
 
 namespace UploadsGrpc.Server.Hosting;
@@ -15,6 +16,8 @@ internal static partial class StartupFailure
         // The host validates every options class at start and reports all failures together.
         AggregateException all when all.InnerExceptions.Select(Describe).ToList() is { } lines && lines.All(line => line is not null) =>
             string.Join(" ", lines.Distinct()),
+        // A TLS file that passed validation but broke before Kestrel loaded it.
+        TlsFileException unusable => unusable.Message,
         // The configuration binder's own failure, a value of the wrong type. Its message quotes the value, which is
         // not repeated: a misplaced secret must not reach the output.
         InvalidOperationException binding when BinderFailure().Match(binding.Message) is { Success: true } match =>

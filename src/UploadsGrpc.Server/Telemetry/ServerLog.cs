@@ -64,15 +64,27 @@ internal static partial class ServerLog
         Message = "Connections: at most {MaxConnections} at once ({Source}), {MaxStreams} calls each; max age {MaxAge}")]
     public static partial void ConnectionLimits(ILogger logger, long maxConnections, string source, int maxStreams, TimeSpan maxAge);
 
-    [LoggerMessage(EventId = 15, EventName = "CallersAuthenticated", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 15, EventName = "TlsCertificateLoaded", Level = LogLevel.Information,
+        Message = "TLS: new connections are served {Subject} (thumbprint {Thumbprint}), valid until {NotAfter:yyyy-MM-ddTHH:mm:ssZ}")]
+    public static partial void TlsCertificateLoaded(ILogger logger, string subject, string thumbprint, DateTime notAfter);
+
+    [LoggerMessage(EventId = 16, EventName = "TlsClientAuthoritiesLoaded", Level = LogLevel.Information,
+        Message = "TLS: client certificates must chain to one of {Count} CA certificates (Tls:ClientCaPath): {Subjects}")]
+    public static partial void TlsClientAuthoritiesLoaded(ILogger logger, int count, string subjects);
+
+    [LoggerMessage(EventId = 17, EventName = "TlsReloadFailed", Level = LogLevel.Warning,
+        Message = "TLS: {Setting} changed but cannot be used; keeping the {Kept} loaded before: {Problem}")]
+    public static partial void TlsReloadFailed(ILogger logger, string setting, string kept, string problem);
+
+    [LoggerMessage(EventId = 18, EventName = "CallersAuthenticated", Level = LogLevel.Information,
         Message = "Callers: authenticated by {Mode} (chosen by {Reason}); {NamedCallers} named caller policies")]
     public static partial void CallersAuthenticated(ILogger logger, string mode, string reason, int namedCallers);
 
-    [LoggerMessage(EventId = 16, EventName = "CallersNotAuthenticated", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 19, EventName = "CallersNotAuthenticated", Level = LogLevel.Warning,
         Message = "Callers: Auth:Mode is None outside Development ({Reason}): anyone who reaches the port may call, as the caller 'anonymous'")]
     public static partial void CallersNotAuthenticated(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 17, EventName = "CallAudited", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 20, EventName = "CallAudited", Level = LogLevel.Information,
         Message = "Audit: {Caller} called {Rpc}: {Status} (upload {UploadId}, file {FileId}, {Bytes} bytes, upstream request {UpstreamRequestId})")]
     public static partial void CallAudited(ILogger logger, string caller, string rpc, StatusCode status, string? uploadId, string? fileId, long? bytes, string? upstreamRequestId);
 }

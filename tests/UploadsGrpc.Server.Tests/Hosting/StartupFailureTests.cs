@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Hosting;
+using UploadsGrpc.Server.Tls;
 
 namespace UploadsGrpc.Server.Tests.Hosting;
 
@@ -28,6 +29,14 @@ public sealed class StartupFailureTests
 
         Assert.Equal(expected, line);
         Assert.DoesNotContain("sk-secret", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_TLS_file_that_broke_between_validation_and_the_listener_is_its_own_line()
+    {
+        var unusable = new TlsFileException("Tls:KeyPath", "/etc/tls/tls.key", "does not exist.");
+
+        Assert.Equal("Tls:KeyPath (/etc/tls/tls.key) does not exist.", StartupFailure.Describe(unusable));
     }
 
     [Fact]
