@@ -54,8 +54,8 @@ public sealed class CliConnectionTests : IDisposable
     [Fact]
     public async Task An_https_server_is_trusted_with_the_ca_file_that_signed_it_and_refused_with_another()
     {
-        using var authority = new TestCertificates(_directory, "one");
-        using var stranger = new TestCertificates(_directory, "two");
+        using var authority = new IssuedCertificates(_directory, "one");
+        using var stranger = new IssuedCertificates(_directory, "two");
         using var certificate = authority.IssueServer();
         await using var server = await RecordingGrpcServer.StartAsync(certificate);
         Assert.Equal("https", server.Address.Scheme);
@@ -74,7 +74,7 @@ public sealed class CliConnectionTests : IDisposable
     [Fact]
     public async Task A_certificate_from_the_trusted_ca_for_another_name_is_refused()
     {
-        using var authority = new TestCertificates(_directory, "one");
+        using var authority = new IssuedCertificates(_directory, "one");
         using var certificate = authority.IssueServer(dnsName: "elsewhere.example");
         await using var server = await RecordingGrpcServer.StartAsync(certificate);
 
@@ -86,7 +86,7 @@ public sealed class CliConnectionTests : IDisposable
     [Fact]
     public async Task A_client_certificate_gets_through_a_server_that_requires_one_from_its_ca()
     {
-        using var authority = new TestCertificates(_directory, "one");
+        using var authority = new IssuedCertificates(_directory, "one");
         using var certificate = authority.IssueServer();
         var client = authority.IssueClient("polyglot");
         using var clientCertificate = client.Certificate;
@@ -110,7 +110,7 @@ public sealed class CliConnectionTests : IDisposable
     [Fact]
     public async Task A_missing_or_empty_tls_file_or_a_key_without_a_certificate_is_a_usage_error()
     {
-        using var authority = new TestCertificates(_directory, "one");
+        using var authority = new IssuedCertificates(_directory, "one");
         var empty = Path.Combine(_directory, "empty.pem");
         await File.WriteAllTextAsync(empty, "");
         var server = new Uri("https://127.0.0.1:1");

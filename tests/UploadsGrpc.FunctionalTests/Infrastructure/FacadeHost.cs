@@ -8,13 +8,14 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using UploadsGrpc.V1;
 
 namespace UploadsGrpc.FunctionalTests.Infrastructure;
 
 /// <summary>
-/// The façade's real Program on Kestrel, on a loopback port, speaking h2c: the same limits and protocol
-/// negotiation a client meets in production, which the in-memory TestServer would hide.
+/// The façade's real Program on Kestrel, on a loopback port, speaking h2c (or TLS when the settings give Tls:*):
+/// the same limits and protocol negotiation a client meets in production, which the in-memory TestServer would hide.
 /// </summary>
 public sealed class FacadeHost : WebApplicationFactory<Program>
 {
@@ -65,10 +66,17 @@ public sealed class FacadeHost : WebApplicationFactory<Program>
 
     public UploadService.UploadServiceClient Uploads => new(Channel);
 
+    /// <summary>A provider that also receives the host's logs, for tests that assert what was logged.</summary>
+    public ILoggerProvider? Logs { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(_environment);
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+        if (Logs is { } logs)
+        {
+            builder.ConfigureServices(services => services.AddSingleton(logs));
+        }
     }
 
     protected override void Dispose(bool disposing)

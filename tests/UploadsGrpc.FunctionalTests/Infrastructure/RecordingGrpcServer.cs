@@ -43,7 +43,7 @@ public sealed class RecordingGrpcServer : IAsyncDisposable
     /// Starts cleartext (h2c) without <paramref name="certificate"/>, else TLS with it; with <paramref name="clientAuthority"/>
     /// only clients with a certificate it issued get through the handshake.
     /// </summary>
-    public static async Task<RecordingGrpcServer> StartAsync(X509Certificate2? certificate = null, TestCertificates? clientAuthority = null)
+    public static async Task<RecordingGrpcServer> StartAsync(X509Certificate2? certificate = null, IssuedCertificates? clientAuthority = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

@@ -1,98 +1,118 @@
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
+using System.Diagnostics;
 
 namespace UploadsGrpc.FunctionalTests.Infrastructure;
 
 /// <summary>
-/// A private certificate authority made for one test, and certificates it issues, written as PEM files the way
-/// openssl writes them, so the CLI reads what a user's CA would give it.
+/// Certificates made by openssl in a temporary directory, as an operator's tooling would: a CA, two server
+/// certificates for 127.0.0.1 and localhost signed by it, one signed by an intermediate of it (its file holds the
+/// chain), a client certificate from the CA, and a client certificate from another CA. EC keys, for speed.
 /// </summary>
 public sealed class TestCertificates : IDisposable
 {
-    private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
-    private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
-    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-    private readonly string _directory;
-    private readonly string _name;
-
-    public TestCertificates(string directory, string name)
+    public TestCertificates()
     {
-        _directory = directory;
-        _name = name;
-        var request = new CertificateRequest($"CN=UploadsGrpc test CA {name}", _key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        Authority = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
-        AuthorityFile = Path.Combine(directory, $"{name}-ca.pem");
-        File.WriteAllText(AuthorityFile, Authority.ExportCertificatePem());
+        Directory = System.IO.Directory.CreateTempSubdirectory("uploadsgrpc-tls-").FullName;
+        Ca = Authority("ca", "UploadsGrpc Test CA", issuer: null);
+        OtherCa = Authority("other-ca", "UploadsGrpc Other CA", issuer: null);
+        var intermediate = Authority("intermediate", "UploadsGrpc Test Intermediate", issuer: Ca);
+        Server = Leaf("server", "server one", Ca, ServerExtensions);
+        SecondServer = Leaf("second-server", "server two", Ca, ServerExtensions);
+        var chained = Leaf("chained-server", "server three", intermediate, ServerExtensions);
+        ChainedServer = chained with { CertificatePath = Path.Combine(Directory, "chained-server-chain.crt") };
+        File.WriteAllText(ChainedServer.CertificatePath, File.ReadAllText(chained.CertificatePath) + File.ReadAllText(intermediate.CertificatePath));
+        Client = Leaf("client", "client one", Ca, ClientExtensions);
+        OtherClient = Leaf("other-client", "client of another CA", OtherCa, ClientExtensions);
     }
 
-    public X509Certificate2 Authority { get; }
+    private const string ServerExtensions = "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n";
+    private const string ClientExtensions = "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n";
+    private const string AuthorityExtensions = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n";
 
-    /// <summary>The CA's certificate alone, as a --ca-file.</summary>
-    public string AuthorityFile { get; }
+    public string Directory { get; }
 
-    /// <summary>A server certificate for 127.0.0.1 (or for <paramref name="dnsName"/> alone).</summary>
-    public X509Certificate2 IssueServer(string? dnsName = null)
+    public CertificateFiles Ca { get; }
+
+    public CertificateFiles OtherCa { get; }
+
+    public CertificateFiles Server { get; }
+
+    public CertificateFiles SecondServer { get; }
+
+    /// <summary>Signed by an intermediate CA; the certificate file holds the server's certificate, then the intermediate.</summary>
+    public CertificateFiles ChainedServer { get; }
+
+    public CertificateFiles Client { get; }
+
+    public CertificateFiles OtherClient { get; }
+
+    /// <summary>A new empty directory for one test's files, which the test may replace.</summary>
+    public string NewDirectory() => System.IO.Directory.CreateDirectory(Path.Combine(Directory, Guid.NewGuid().ToString("N"))).FullName;
+
+    /// <summary>Copies <paramref name="source"/> into a new directory as the files a server is pointed at.</summary>
+    public CertificateFiles Serving(CertificateFiles source)
     {
-        var names = new SubjectAlternativeNameBuilder();
-        if (dnsName is null)
+        var directory = NewDirectory();
+        var files = new CertificateFiles(Path.Combine(directory, "tls.crt"), Path.Combine(directory, "tls.key"));
+        File.Copy(source.CertificatePath, files.CertificatePath);
+        File.Copy(source.KeyPath, files.KeyPath);
+        return files;
+    }
+
+    /// <summary>Replaces <paramref name="destination"/> at once, as a tool that writes a temporary file and renames it over does.</summary>
+    public static void Replace(string destination, byte[] content)
+    {
+        var temporary = destination + ".tmp";
+        File.WriteAllBytes(temporary, content);
+        File.Move(temporary, destination, overwrite: true);
+    }
+
+    private CertificateFiles Authority(string name, string subject, CertificateFiles? issuer)
+    {
+        var files = Files(name);
+        if (issuer is null)
         {
-            names.AddIpAddress(IPAddress.Loopback);
+            OpenSsl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", files.KeyPath, "-out", files.CertificatePath, "-days", "2", "-subj", $"/CN={subject}",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+            return files;
         }
-        else
+        return Signed(files, subject, issuer, AuthorityExtensions);
+    }
+
+    private CertificateFiles Leaf(string name, string subject, CertificateFiles issuer, string extensions) =>
+        Signed(Files(name), subject, issuer, extensions);
+
+    private CertificateFiles Signed(CertificateFiles files, string subject, CertificateFiles issuer, string extensions)
+    {
+        var request = Path.ChangeExtension(files.CertificatePath, ".csr");
+        var extensionFile = Path.ChangeExtension(files.CertificatePath, ".ext");
+        File.WriteAllText(extensionFile, extensions);
+        OpenSsl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", files.KeyPath, "-out", request, "-subj", $"/CN={subject}");
+        OpenSsl("x509", "-req", "-in", request, "-CA", issuer.CertificatePath, "-CAkey", issuer.KeyPath, "-set_serial",
+            Random.Shared.NextInt64(1, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-days", "2", "-extfile", extensionFile, "-out", files.CertificatePath);
+        return files;
+    }
+
+    private CertificateFiles Files(string name) => new(Path.Combine(Directory, name + ".crt"), Path.Combine(Directory, name + ".key"));
+
+    private void OpenSsl(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("openssl") { WorkingDirectory = Directory, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in arguments)
         {
-            names.AddDnsName(dnsName);
+            start.ArgumentList.Add(argument);
         }
-        return Issue("server", names.Build(), ServerAuthentication);
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"openssl {string.Join(' ', arguments)} failed: {error.Result}");
+        }
     }
 
-    /// <summary>A client certificate, with its PEM files: the certificate, the key, and both in one file.</summary>
-    public (X509Certificate2 Certificate, string CertificateFile, string KeyFile, string CombinedFile) IssueClient(string name)
-    {
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddUri(new Uri($"spiffe://uploadsgrpc.test/{name}"));
-        var certificate = Issue(name, names.Build(), ClientAuthentication);
-        var certificatePem = certificate.ExportCertificatePem() + "\n";
-        var keyPem = certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n";
-        var certificateFile = Path.Combine(_directory, $"{_name}-{name}.pem");
-        var keyFile = Path.Combine(_directory, $"{_name}-{name}.key");
-        var combinedFile = Path.Combine(_directory, $"{_name}-{name}-with-key.pem");
-        File.WriteAllText(certificateFile, certificatePem);
-        File.WriteAllText(keyFile, keyPem);
-        File.WriteAllText(combinedFile, certificatePem + keyPem);
-        return (certificate, certificateFile, keyFile, combinedFile);
-    }
-
-    /// <summary>Whether <paramref name="certificate"/> chains to this CA alone, as a server checks a client's.</summary>
-    public bool Issued(X509Certificate2 certificate)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(Authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
-    }
-
-    private X509Certificate2 Issue(string name, X509Extension alternativeNames, string usage)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Authority, true, false));
-        request.CertificateExtensions.Add(alternativeNames);
-        var serial = RandomNumberGenerator.GetBytes(16);
-        using var issued = request.Create(Authority, DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddHours(12), serial);
-        return issued.CopyWithPrivateKey(key);
-    }
-
-    public void Dispose()
-    {
-        Authority.Dispose();
-        _key.Dispose();
-    }
+    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 }
