@@ -101,11 +101,7 @@ public sealed partial class ChildProcess : IDisposable
         }
     }
 
-<<<<<<< HEAD
-    [GeneratedRegex(@"Now listening on: (http://[^\s\x22]+)")]
-=======
-    [GeneratedRegex(@"Now listening on: (https?://\S+)")]
->>>>>>> 2bbbdec (Tests: TLS on real sockets with openssl-made certificates: the configured certificate and its chain are served, h2c is refused, a renamed-over file and a Secret volume's ..data swap are picked up without a restart, a broken file keeps the old certificate with one warning, client certificates of another CA fail the handshake, a replaced CA file decides the next handshakes, the process serves TLS and an unusable file stops its start naming the setting)
+    [GeneratedRegex(@"Now listening on: (https?://[^\s\x22]+)")]
     private static partial Regex ListeningLine();
 
     public void Dispose()
