@@ -1,0 +1,244 @@
+using System.Security.Cryptography;
+using Google.Rpc;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.IdentityModel.Tokens;
+using UploadsGrpc.FunctionalTests.Infrastructure;
+using UploadsGrpc.V1;
+
+namespace UploadsGrpc.FunctionalTests;
+
+/// <summary>
+/// Auth:Mode=Jwt on a real socket, the standalone emulator upstream: a token from the configured issuer, for this
+/// audience, signed by a key of its JWKS (a file, or an authority's discovery document) admits the caller its
+/// claim names; any other token is UNAUTHENTICATED with a reason and a message naming what was wrong, and no
+/// refused call reaches the upstream.
+/// </summary>
+[Collection(ProcessTests.Name)]
+public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<EmulatorUpstream>, IDisposable
+{
+    private const string Issuer = "https://issuer.test/";
+    private const string Audience = "uploadsgrpc";
+    private const string Refused = "The call's credential was refused: ";
+
+    /// <summary>A caller whose policy allows reading files only.</summary>
+    private const string Reader = "reporting";
+
+    private readonly JwtIssuer _issuer = new(Issuer);
+
+    [Fact]
+    public async Task A_valid_token_admits_the_caller_and_the_call_reaches_the_upstream()
+    {
+        using var host = Host();
+        var token = _issuer.Mint(Audience, Subject("ingest"));
+
+        var before = await upstream.RequestTotalAsync();
+        var upload = await host.Uploads.CreateUploadAsync(Calls.ValidCreate(), Bearer(token));
+        var files = await Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(token));
+
+        Assert.Equal(UploadStatus.Pending, upload.Upload.Status);
+        Assert.StartsWith("upload_", upload.Upload.Id, StringComparison.Ordinal);
+        Assert.NotNull(files);
+        Assert.Equal(before + 2, await upstream.RequestTotalAsync());
+    }
+
+    [Fact]
+    public async Task No_token_is_UNAUTHENTICATED_CREDENTIAL_MISSING()
+    {
+        using var host = Host();
+
+        var (ex, info) = await RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_MISSING",
+            () => host.Uploads.CreateUploadAsync(Calls.ValidCreate()).ResponseAsync);
+
+        Assert.Equal("The call carries no credential: send 'authorization: Bearer <token>'.", ex.Status.Detail);
+        Assert.Equal("Jwt", info.Metadata["mode"]);
+    }
+
+    public static TheoryData<string, string> Wrong() => new()
+    {
+        { "issuer", "the token's issuer (iss) is not the one accepted." },
+        { "audience", "the token's audience (aud) is not this service." },
+        { "key", "the token's signature does not verify against the issuer's keys." },
+        { "kid", "the token's signature does not verify against the issuer's keys." },
+        { "expired", "the token has expired." },
+        { "not-yet", "the token is not valid yet (nbf)." },
+        { "no-exp", "the token has no expiry (exp)." },
+        { "alg-none", "the token's signature does not verify against the issuer's keys." },
+        // No key of the JWKS is an HMAC key, so IdentityModel finds none that verifies before it judges the algorithm.
+        { "hs256", "the token's signature does not verify against the issuer's keys." },
+        { "garbage", "the token is not a valid JWT." },
+        { "no-sub", "it names no caller (no 'sub' claim)." },
+    };
+
+    [Theory]
+    [MemberData(nameof(Wrong))]
+    public async Task A_wrong_token_is_UNAUTHENTICATED_CREDENTIAL_INVALID_naming_the_problem(string wrong, string problem)
+    {
+        using var host = Host();
+        using var other = new JwtIssuer(Issuer, keyId: wrong == "key" ? _issuer.KeyId : "other-key");
+        var token = wrong switch
+        {
+            "issuer" => _issuer.Mint(Audience, Subject("ingest"), d => d.Issuer = "https://elsewhere.test/"),
+            "audience" => _issuer.Mint("another-service", Subject("ingest")),
+            // Another key under this issuer's key id: a forgery; and another key under its own id.
+            "key" or "kid" => other.Mint(Audience, Subject("ingest")),
+            // Past by a minute, far beyond the 2 s skew the host allows.
+            "expired" => _issuer.Mint(Audience, Subject("ingest"), d =>
+                (d.IssuedAt, d.NotBefore, d.Expires) = (DateTime.UtcNow.AddMinutes(-10), DateTime.UtcNow.AddMinutes(-10), DateTime.UtcNow.AddMinutes(-1))),
+            "not-yet" => _issuer.Mint(Audience, Subject("ingest"), d =>
+                (d.NotBefore, d.Expires) = (DateTime.UtcNow.AddMinutes(5), DateTime.UtcNow.AddMinutes(10))),
+            "no-exp" => WithoutExpiry(),
+            "alg-none" => _issuer.MintUnsigned(Audience, "ingest"),
+            // A shared secret under the RSA key's id: the algorithm-confusion attack on a JWKS of public keys.
+            "hs256" => _issuer.Mint(Audience, Subject("ingest"),
+                new SigningCredentials(new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)) { KeyId = _issuer.KeyId }, SecurityAlgorithms.HmacSha256)),
+            "garbage" => "not.a.jwt",
+            "no-sub" => _issuer.Mint(Audience, new Dictionary<string, object> { ["client_id"] = "ingest" }),
+            _ => throw new ArgumentOutOfRangeException(nameof(wrong), wrong, null),
+        };
+
+        var (ex, info) = await RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
+            () => host.Uploads.CreateUploadAsync(Calls.ValidCreate(), Bearer(token)).ResponseAsync);
+
+        Assert.Equal(Refused + problem, ex.Status.Detail);
+        Assert.Equal("Jwt", info.Metadata["mode"]);
+        Assert.DoesNotContain(token, ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_sub_claim_names_the_caller_whose_policy_applies()
+    {
+        using var host = Host();
+        var token = _issuer.Mint(Audience, Subject(Reader));
+
+        var files = await Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(token));
+        Assert.NotNull(files);
+
+        var (ex, info) = await RefusedAsync(StatusCode.PermissionDenied, "RPC_NOT_ALLOWED",
+            () => host.Uploads.CreateUploadAsync(Calls.ValidCreate(), Bearer(token)).ResponseAsync);
+        Assert.Equal($"The caller {Reader} may not call /uploadsgrpc.v1.UploadService/CreateUpload: it needs the group uploads:write.", ex.Status.Detail);
+        Assert.Equal(Reader, info.Metadata["caller"]);
+        Assert.Equal("uploads:write", info.Metadata["group"]);
+    }
+
+    [Fact]
+    public async Task Auth_Jwt_CallerClaim_names_another_claim_as_the_caller()
+    {
+        using var host = Host(new() { ["Auth:Jwt:CallerClaim"] = "client_id" });
+        // The sub is a caller that may do anything; the client_id is the reader, and it is the caller.
+        var token = _issuer.Mint(Audience, new Dictionary<string, object> { ["sub"] = "ingest", ["client_id"] = Reader });
+
+        var (ex, info) = await RefusedAsync(StatusCode.PermissionDenied, "RPC_NOT_ALLOWED",
+            () => host.Uploads.CreateUploadAsync(Calls.ValidCreate(), Bearer(token)).ResponseAsync);
+        Assert.Equal(Reader, info.Metadata["caller"]);
+        Assert.Contains($"The caller {Reader} ", ex.Status.Detail, StringComparison.Ordinal);
+
+        var withoutClaim = _issuer.Mint(Audience, Subject(Reader));
+        (ex, _) = await RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
+            () => host.Uploads.CreateUploadAsync(Calls.ValidCreate(), Bearer(withoutClaim)).ResponseAsync);
+        Assert.Equal(Refused + "it names no caller (no 'client_id' claim).", ex.Status.Detail);
+    }
+
+    [Fact]
+    public async Task An_authority_supplies_the_keys_and_the_issuer_through_its_discovery_document()
+    {
+        // The discovery document names an issuer other than the authority's address; no Auth:Jwt:Issuer is set.
+        using var discovered = new JwtIssuer("https://login.discovered.test/", _issuer.KeyId);
+        await using var authority = await AuthorityAsync(discovered);
+        var address = authority.Urls.Single().TrimEnd('/') + "/";
+        using var host = new FacadeHost(upstream.Settings(new Dictionary<string, string?>
+        {
+            ["Auth:Mode"] = "Jwt",
+            ["Auth:Jwt:Authority"] = address,
+            ["Auth:Jwt:RequireHttpsMetadata"] = "false",
+            ["Auth:Jwt:Audience"] = Audience,
+        }));
+
+        var files = await Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(discovered.Mint(Audience, Subject("ingest"))));
+        Assert.NotNull(files);
+
+        var (ex, _) = await RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
+            () => Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(discovered.Mint(Audience, Subject("ingest"), d => d.Issuer = address))).ResponseAsync);
+        Assert.Equal(Refused + "the token's issuer (iss) is not the one accepted.", ex.Status.Detail);
+
+        // The right issuer and key id, but another key than the discovered JWKS holds.
+        (ex, _) = await RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
+            () => Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(_issuer.Mint(Audience, Subject("ingest"), d => d.Issuer = discovered.Issuer))).ResponseAsync);
+        Assert.Equal(Refused + "the token's signature does not verify against the issuer's keys.", ex.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Jwt_mode_without_an_audience_exits_non_zero_naming_Auth_Jwt_Audience()
+    {
+        var variables = upstream.Emulator.UpstreamVariables();
+        variables["Auth__Mode"] = "Jwt";
+        variables["Auth__Jwt__JwksPath"] = _issuer.WriteJwks(upstream.Directory);
+        variables["Auth__Jwt__Issuer"] = Issuer;
+        using var server = ServerProcess.Start("Production", variables);
+
+        Assert.Equal(1, await server.ExitCodeAsync());
+        var line = Assert.Single(server.Output.Split('\n'), l => l.StartsWith("UploadsGrpc cannot start: ", StringComparison.Ordinal));
+        Assert.Equal(
+            "UploadsGrpc cannot start: Auth:Jwt:Audience must be set: without it a token minted for any other service would be accepted.",
+            line.TrimEnd('\r'));
+    }
+
+    public void Dispose() => _issuer.Dispose();
+
+    private FacadeHost Host(Dictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Auth:Mode"] = "Jwt",
+            ["Auth:Jwt:JwksPath"] = _issuer.WriteJwks(upstream.Directory),
+            ["Auth:Jwt:Issuer"] = Issuer,
+            ["Auth:Jwt:Audience"] = Audience,
+            ["Auth:Jwt:ClockSkew"] = "00:00:02",
+            ["Callers:Named:0:Name"] = Reader,
+            ["Callers:Named:0:Groups:0"] = "files:read",
+        };
+        foreach (var (key, value) in more ?? [])
+        {
+            settings[key] = value;
+        }
+        return new FacadeHost(upstream.Settings(settings));
+    }
+
+    private static FileService.FileServiceClient Files(FacadeHost host) => new(host.Channel);
+
+    private static Dictionary<string, object> Subject(string subject) => new() { ["sub"] = subject };
+
+    private static CallOptions Bearer(string token) => new(new Metadata { { "authorization", $"Bearer {token}" } });
+
+    private string WithoutExpiry() => _issuer.Mint(Audience, Subject("ingest"), d => (d.IssuedAt, d.NotBefore, d.Expires) = (null, null, null));
+
+    /// <summary>The call fails with this status and reason in our domain, and the upstream saw no request.</summary>
+    private async Task<(RpcException Failure, ErrorInfo Info)> RefusedAsync(StatusCode code, string reason, Func<Task> call)
+    {
+        var before = await upstream.RequestTotalAsync();
+        var ex = await RpcAssert.FailsAsync(code, call);
+        var info = RpcAssert.ErrorInfo(ex);
+        Assert.Equal("uploadsgrpc", info.Domain);
+        Assert.Equal(reason, info.Reason);
+        Assert.Equal(before, await upstream.RequestTotalAsync());
+        return (ex, info);
+    }
+
+    /// <summary>A tiny OpenID provider on loopback: its discovery document names <paramref name="issuer"/>'s issuer and its JWKS.</summary>
+    private static async Task<WebApplication> AuthorityAsync(JwtIssuer issuer)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.MapGet("/.well-known/openid-configuration", (HttpContext context) => Results.Json(new Dictionary<string, string>
+        {
+            ["issuer"] = issuer.Issuer,
+            ["jwks_uri"] = $"{context.Request.Scheme}://{context.Request.Host}/jwks",
+        }));
+        app.MapGet("/jwks", () => Results.Text(issuer.Jwks(), "application/json"));
+        await app.StartAsync();
+        return app;
+    }
+}
