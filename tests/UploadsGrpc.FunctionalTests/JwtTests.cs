@@ -170,6 +170,26 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
     }
 
     [Fact]
+    public async Task An_authority_that_cannot_be_reached_is_UNAVAILABLE_ISSUER_UNAVAILABLE_not_the_callers_fault()
+    {
+        using var host = new FacadeHost(upstream.Settings(new Dictionary<string, string?>
+        {
+            ["Auth:Mode"] = "Jwt",
+            ["Auth:Jwt:Authority"] = $"http://127.0.0.1:{LoopbackPort.Closed()}/",
+            ["Auth:Jwt:RequireHttpsMetadata"] = "false",
+            ["Auth:Jwt:Audience"] = Audience,
+        }));
+        var token = _issuer.Mint(Audience, Subject("ingest"));
+
+        var (ex, info) = await RefusedAsync(StatusCode.Unavailable, "ISSUER_UNAVAILABLE",
+            () => Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(token)).ResponseAsync);
+
+        Assert.Equal("The token could not be checked: the issuer's keys could not be fetched from Auth:Jwt:Authority. Retry later.", ex.Status.Detail);
+        Assert.Equal("Jwt", info.Metadata["mode"]);
+        Assert.Equal(1, RpcAssert.Detail<RetryInfo>(ex)!.RetryDelay.Seconds);
+    }
+
+    [Fact]
     public async Task Jwt_mode_without_an_audience_exits_non_zero_naming_Auth_Jwt_Audience()
     {
         var variables = upstream.Emulator.UpstreamVariables();

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
@@ -115,7 +116,7 @@ internal sealed class CallerInterceptor(
         }
         catch (Exception refusal)
         {
-            // A refusal of ours, or a handler that failed outright (an issuer whose keys cannot be fetched).
+            // A refusal of ours, or a handler that failed outright.
             var failure = mapper.Map(refusal, context, requestId: null);
             audit?.Status = failure.StatusCode;
             throw failure;
@@ -144,9 +145,38 @@ internal sealed class CallerInterceptor(
                 ? directory.Find(name)
                 : throw CallerRefusals.InvalidCredential(mode, $"it names no caller (no {CallerClaimName(mode)}).");
         }
-        throw result.Failure is { } failure
-            ? CallerRefusals.InvalidCredential(mode, CredentialProblem.Describe(failure))
-            : CallerRefusals.MissingCredential(mode);
+        if (result.Failure is null)
+        {
+            throw CallerRefusals.MissingCredential(mode);
+        }
+        if (mode == AuthMode.Jwt && !await IssuerReachableAsync(http))
+        {
+            throw CallerRefusals.IssuerUnavailable();
+        }
+        throw CallerRefusals.InvalidCredential(mode, CredentialProblem.Describe(result.Failure));
+    }
+
+    /// <summary>
+    /// Whether the authority's configuration (issuer and keys) is at hand. IdentityModel swallows a failure to fetch
+    /// it and then refuses every token as having the wrong issuer, which would blame the caller for an outage.
+    /// </summary>
+    private static async Task<bool> IssuerReachableAsync(HttpContext http)
+    {
+        var bearer = http.RequestServices.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
+        if (bearer.ConfigurationManager is not { } configuration)
+        {
+            return true;
+        }
+        try
+        {
+            // The configuration the handler has just used, from the cache; fetched again only when there is none.
+            await configuration.GetConfigurationAsync(http.RequestAborted);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private string CallerClaimName(AuthMode mode) => mode == AuthMode.Jwt ? $"'{auth.Value.Jwt.CallerClaim}' claim" : "name";

@@ -22,6 +22,15 @@ internal static class CallerRefusals
         Metadata = [("mode", mode.ToString())],
     };
 
+    /// <summary>The authority's keys could not be fetched, so no token could be checked: the server's trouble, not the caller's.</summary>
+    public static FacadeException IssuerUnavailable() => new(
+        StatusCode.Unavailable, FacadeReasons.IssuerUnavailable,
+        "The token could not be checked: the issuer's keys could not be fetched from Auth:Jwt:Authority. Retry later.",
+        retryDelay: TimeSpan.FromSeconds(1))
+    {
+        Metadata = [("mode", nameof(AuthMode.Jwt))],
+    };
+
     public static FacadeException GroupNotAllowed(Caller caller, string group, string method) => new(
         StatusCode.PermissionDenied, FacadeReasons.RpcNotAllowed,
         $"The caller {caller.Name} may not call {method}: it needs the group {group}.")

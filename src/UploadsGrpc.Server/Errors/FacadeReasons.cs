@@ -16,6 +16,7 @@ public static class FacadeReasons
     public const string ContentLengthMismatch = "CONTENT_LENGTH_MISMATCH";
     public const string CredentialMissing = "CREDENTIAL_MISSING";
     public const string CredentialInvalid = "CREDENTIAL_INVALID";
+    public const string IssuerUnavailable = "ISSUER_UNAVAILABLE";
     public const string RpcNotAllowed = "RPC_NOT_ALLOWED";
     public const string PurposeNotAllowed = "PURPOSE_NOT_ALLOWED";
     public const string UploadTooLarge = "UPLOAD_TOO_LARGE";
