@@ -49,7 +49,7 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
     {
         using var host = Host();
 
-        var (ex, info) = await RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_MISSING",
+        var (ex, info) = await upstream.RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_MISSING",
             () => host.Uploads.CreateUploadAsync(Calls.ValidCreate()).ResponseAsync);
 
         Assert.Equal("The call carries no credential: send 'authorization: Bearer <token>'.", ex.Status.Detail);
@@ -99,7 +99,7 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
             _ => throw new ArgumentOutOfRangeException(nameof(wrong), wrong, null),
         };
 
-        var (ex, info) = await RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
+        var (ex, info) = await upstream.RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
             () => host.Uploads.CreateUploadAsync(Calls.ValidCreate(), Bearer(token)).ResponseAsync);
 
         Assert.Equal(Refused + problem, ex.Status.Detail);
@@ -116,7 +116,7 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
         var files = await Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(token));
         Assert.NotNull(files);
 
-        var (ex, info) = await RefusedAsync(StatusCode.PermissionDenied, "RPC_NOT_ALLOWED",
+        var (ex, info) = await upstream.RefusedAsync(StatusCode.PermissionDenied, "RPC_NOT_ALLOWED",
             () => host.Uploads.CreateUploadAsync(Calls.ValidCreate(), Bearer(token)).ResponseAsync);
         Assert.Equal($"The caller {Reader} may not call /uploadsgrpc.v1.UploadService/CreateUpload: it needs the group uploads:write.", ex.Status.Detail);
         Assert.Equal(Reader, info.Metadata["caller"]);
@@ -130,13 +130,13 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
         // The sub is a caller that may do anything; the client_id is the reader, and it is the caller.
         var token = _issuer.Mint(Audience, new Dictionary<string, object> { ["sub"] = "ingest", ["client_id"] = Reader });
 
-        var (ex, info) = await RefusedAsync(StatusCode.PermissionDenied, "RPC_NOT_ALLOWED",
+        var (ex, info) = await upstream.RefusedAsync(StatusCode.PermissionDenied, "RPC_NOT_ALLOWED",
             () => host.Uploads.CreateUploadAsync(Calls.ValidCreate(), Bearer(token)).ResponseAsync);
         Assert.Equal(Reader, info.Metadata["caller"]);
         Assert.Contains($"The caller {Reader} ", ex.Status.Detail, StringComparison.Ordinal);
 
         var withoutClaim = _issuer.Mint(Audience, Subject(Reader));
-        (ex, _) = await RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
+        (ex, _) = await upstream.RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
             () => host.Uploads.CreateUploadAsync(Calls.ValidCreate(), Bearer(withoutClaim)).ResponseAsync);
         Assert.Equal(Refused + "it names no caller (no 'client_id' claim).", ex.Status.Detail);
     }
@@ -159,12 +159,12 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
         var files = await Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(discovered.Mint(Audience, Subject("ingest"))));
         Assert.NotNull(files);
 
-        var (ex, _) = await RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
+        var (ex, _) = await upstream.RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
             () => Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(discovered.Mint(Audience, Subject("ingest"), d => d.Issuer = address))).ResponseAsync);
         Assert.Equal(Refused + "the token's issuer (iss) is not the one accepted.", ex.Status.Detail);
 
         // The right issuer and key id, but another key than the discovered JWKS holds.
-        (ex, _) = await RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
+        (ex, _) = await upstream.RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
             () => Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(_issuer.Mint(Audience, Subject("ingest"), d => d.Issuer = discovered.Issuer))).ResponseAsync);
         Assert.Equal(Refused + "the token's signature does not verify against the issuer's keys.", ex.Status.Detail);
     }
@@ -181,7 +181,7 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
         }));
         var token = _issuer.Mint(Audience, Subject("ingest"));
 
-        var (ex, info) = await RefusedAsync(StatusCode.Unavailable, "ISSUER_UNAVAILABLE",
+        var (ex, info) = await upstream.RefusedAsync(StatusCode.Unavailable, "ISSUER_UNAVAILABLE",
             () => Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(token)).ResponseAsync);
 
         Assert.Equal("The token could not be checked: the issuer's keys could not be fetched from Auth:Jwt:Authority. Retry later.", ex.Status.Detail);
@@ -233,18 +233,6 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
     private static CallOptions Bearer(string token) => new(new Metadata { { "authorization", $"Bearer {token}" } });
 
     private string WithoutExpiry() => _issuer.Mint(Audience, Subject("ingest"), d => (d.IssuedAt, d.NotBefore, d.Expires) = (null, null, null));
-
-    /// <summary>The call fails with this status and reason in our domain, and the upstream saw no request.</summary>
-    private async Task<(RpcException Failure, ErrorInfo Info)> RefusedAsync(StatusCode code, string reason, Func<Task> call)
-    {
-        var before = await upstream.RequestTotalAsync();
-        var ex = await RpcAssert.FailsAsync(code, call);
-        var info = RpcAssert.ErrorInfo(ex);
-        Assert.Equal("uploadsgrpc", info.Domain);
-        Assert.Equal(reason, info.Reason);
-        Assert.Equal(before, await upstream.RequestTotalAsync());
-        return (ex, info);
-    }
 
     /// <summary>A tiny OpenID provider on loopback: its discovery document names <paramref name="issuer"/>'s issuer and its JWKS.</summary>
     private static async Task<WebApplication> AuthorityAsync(JwtIssuer issuer)

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Google.Rpc;
+using Grpc.Core;
 
 namespace UploadsGrpc.FunctionalTests.Infrastructure;
 
@@ -28,6 +30,18 @@ public sealed class EmulatorUpstream : IAsyncLifetime
     /// <summary>How many /v1 requests the emulator has received.</summary>
     public async Task<long> RequestTotalAsync() =>
         JsonDocument.Parse(await Emulator.Http.GetStringAsync("_admin/requests")).RootElement.GetProperty("total").GetInt64();
+
+    /// <summary>The call fails with this status and reason in the façade's domain, and the emulator saw no request.</summary>
+    public async Task<(RpcException Failure, ErrorInfo Info)> RefusedAsync(StatusCode code, string reason, Func<Task> call)
+    {
+        var before = await RequestTotalAsync();
+        var ex = await RpcAssert.FailsAsync(code, call);
+        var info = RpcAssert.ErrorInfo(ex);
+        Assert.Equal("uploadsgrpc", info.Domain);
+        Assert.Equal(reason, info.Reason);
+        Assert.Equal(before, await RequestTotalAsync());
+        return (ex, info);
+    }
 
     public Task DisposeAsync()
     {
