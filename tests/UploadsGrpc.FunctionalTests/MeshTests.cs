@@ -54,6 +54,8 @@ public sealed class MeshTests(EmulatorUpstream upstream) : IClassFixture<Emulato
         { $"By={Sidecar};Hash=abc;Subject=\"CN=client,OU=a;b\";URI={Reader}", Reader },
         { $"By={Sidecar};Subject=\"CN=x,O=\\\"q;r\\\"\";URI=\"{Reader}\"", Reader },
         { $"By={Sidecar};Subject=\"CN=a,URI=spiffe://forged\";URI={Ingest},By={Sidecar};Subject=\"O=b;URI=spiffe://forged\";URI={Reader}", Reader },
+        // A certificate with several URI SANs: the first, as for a client certificate on the port itself.
+        { $"By={Sidecar};URI={Reader};URI=https://example.com/other", Reader },
         // Keys in any case, spaces around the separators.
         { $"by={Sidecar} ; hash=abc ; uri={Reader}", Reader },
     };

@@ -9,7 +9,7 @@ namespace UploadsGrpc.Server.Callers;
 /// </summary>
 internal static class ForwardedClientCert
 {
-    /// <summary>The URI (a SPIFFE ID in Istio) of the last element, or null when it has none or the header is malformed.</summary>
+    /// <summary>The first URI (a SPIFFE ID in Istio) of the last element, or null when it has none or the header is malformed.</summary>
     public static string? LastUri(string header)
     {
         string? uri = null;
@@ -19,7 +19,8 @@ internal static class ForwardedClientCert
             foreach (var pair in Split(element, ';'))
             {
                 var equals = pair.IndexOf('=', StringComparison.Ordinal);
-                if (equals > 0 && pair[..equals].Trim().Equals("URI", StringComparison.OrdinalIgnoreCase))
+                // Envoy writes one URI pair per URI SAN; the first is the caller, as for a certificate on this port.
+                if (uri is null && equals > 0 && pair[..equals].Trim().Equals("URI", StringComparison.OrdinalIgnoreCase))
                 {
                     uri = Unquote(pair[(equals + 1)..].Trim());
                 }
