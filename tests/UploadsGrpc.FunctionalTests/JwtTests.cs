@@ -107,6 +107,45 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
         Assert.DoesNotContain(token, ex.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("00:00:02", false)]
+    [InlineData(null, true)]
+    public async Task Auth_Jwt_ClockSkew_is_how_long_past_its_expiry_a_token_still_works(string? skew, bool admitted)
+    {
+        // Expired ten seconds ago: past a 2 s skew, within the default 30 s.
+        using var host = Host(new() { ["Auth:Jwt:ClockSkew"] = skew });
+        var token = _issuer.Mint(Audience, Subject("ingest"), d =>
+            (d.IssuedAt, d.NotBefore, d.Expires) = (DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow.AddSeconds(-10)));
+
+        if (admitted)
+        {
+            Assert.NotNull(await Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(token)));
+        }
+        else
+        {
+            var (ex, _) = await upstream.RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
+                () => Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(token)).ResponseAsync);
+            Assert.Equal(Refused + "the token has expired.", ex.Status.Detail);
+        }
+    }
+
+    [Fact]
+    public async Task Streaming_calls_are_admitted_before_the_service_reads_a_message()
+    {
+        using var host = Host();
+        var reader = Bearer(_issuer.Mint(Audience, Subject(Reader)));
+
+        var (ex, _) = await upstream.RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_MISSING", () => UploadFileAsync(host, default));
+        Assert.Equal("The call carries no credential: send 'authorization: Bearer <token>'.", ex.Status.Detail);
+        (_, var info) = await upstream.RefusedAsync(StatusCode.PermissionDenied, "RPC_NOT_ALLOWED", () => UploadFileAsync(host, reader));
+        Assert.Equal(Reader, info.Metadata["caller"]);
+        await upstream.RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_MISSING", async () =>
+        {
+            using var download = Files(host).DownloadFile(new DownloadFileRequest { FileId = "file-abc123" });
+            await download.ResponseStream.MoveNext();
+        });
+    }
+
     [Fact]
     public async Task The_sub_claim_names_the_caller_whose_policy_applies()
     {
@@ -189,20 +228,40 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
         Assert.Equal(1, RpcAssert.Detail<RetryInfo>(ex)!.RetryDelay.Seconds);
     }
 
-    [Fact]
-    public async Task Jwt_mode_without_an_audience_exits_non_zero_naming_Auth_Jwt_Audience()
+    [Theory]
+    [InlineData("Auth__Jwt__Audience=", "Auth:Jwt:Audience must be set: without it a token minted for any other service would be accepted.")]
+    [InlineData("Auth__Jwt__JwksPath={missing}", "Auth:Jwt:JwksPath cannot be read.")]
+    [InlineData("Auth__Jwt__JwksPath={not-jwks}", "Auth:Jwt:JwksPath is not a JWKS document ({\"keys\": [...]}).")]
+    [InlineData("Auth__Jwt__JwksPath={no-keys}", "Auth:Jwt:JwksPath holds no signing key.")]
+    [InlineData("Auth__Jwt__Issuer=", "Auth:Jwt:Issuer must be set with Auth:Jwt:JwksPath: there is no authority to learn it from.")]
+    [InlineData("Auth__Jwt__JwksPath=", "Auth:Mode=Jwt needs Auth:Jwt:Authority (the issuer's URL) or Auth:Jwt:JwksPath (a JWKS file).")]
+    [InlineData("Auth__Jwt__Authority=https://login.example.test/", "Auth:Jwt:Authority and Auth:Jwt:JwksPath are both set; set one, so there is one source of keys.")]
+    [InlineData("Auth__Jwt__JwksPath=;Auth__Jwt__Authority=http://127.0.0.1:9/",
+        "Auth:Jwt:Authority is http://; keys fetched in clear could be replaced on the way. Use https, or set Auth:Jwt:RequireHttpsMetadata=false for an issuer on loopback.")]
+    [InlineData("Auth__Jwt__ClockSkew=00:10:00", "Auth:Jwt:ClockSkew must be between 00:00:00 and 00:05:00.")]
+    public async Task A_Jwt_set_up_that_cannot_work_exits_non_zero_with_one_line_naming_the_setting(string changes, string expected)
     {
+        var files = new Dictionary<string, string>
+        {
+            ["{missing}"] = Path.Combine(upstream.Directory, "missing.json"),
+            ["{not-jwks}"] = Write("not-jwks.json", "not json"),
+            ["{no-keys}"] = Write("no-keys.json", """{"keys": []}"""),
+        };
         var variables = upstream.Emulator.UpstreamVariables();
         variables["Auth__Mode"] = "Jwt";
         variables["Auth__Jwt__JwksPath"] = _issuer.WriteJwks(upstream.Directory);
         variables["Auth__Jwt__Issuer"] = Issuer;
+        variables["Auth__Jwt__Audience"] = Audience;
+        foreach (var change in changes.Split(';'))
+        {
+            var (key, value) = (change[..change.IndexOf('=', StringComparison.Ordinal)], change[(change.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            variables[key] = files.GetValueOrDefault(value, value);
+        }
         using var server = ServerProcess.Start("Production", variables);
 
         Assert.Equal(1, await server.ExitCodeAsync());
         var line = Assert.Single(server.Output.Split('\n'), l => l.StartsWith("UploadsGrpc cannot start: ", StringComparison.Ordinal));
-        Assert.Equal(
-            "UploadsGrpc cannot start: Auth:Jwt:Audience must be set: without it a token minted for any other service would be accepted.",
-            line.TrimEnd('\r'));
+        Assert.Equal($"UploadsGrpc cannot start: {expected}", line.TrimEnd('\r'));
     }
 
     public void Dispose() => _issuer.Dispose();
@@ -221,9 +280,37 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
         };
         foreach (var (key, value) in more ?? [])
         {
-            settings[key] = value;
+            // A null value takes the setting out, leaving the server's default.
+            if (value is null)
+            {
+                settings.Remove(key);
+            }
+            else
+            {
+                settings[key] = value;
+            }
         }
         return new FacadeHost(upstream.Settings(settings));
+    }
+
+    private static async Task UploadFileAsync(FacadeHost host, CallOptions options)
+    {
+        using var call = host.Uploads.UploadFile(options);
+        await call.RequestStream.WriteAsync(new UploadFileRequest
+        {
+            Metadata = new UploadFileMetadata { Filename = "a.jsonl", Purpose = FilePurpose.Batch, Bytes = 8, MimeType = "text/jsonl" },
+        });
+        await call.RequestStream.CompleteAsync();
+        while (await call.ResponseStream.MoveNext())
+        {
+        }
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(upstream.Directory, name);
+        File.WriteAllText(path, text);
+        return path;
     }
 
     private static FileService.FileServiceClient Files(FacadeHost host) => new(host.Channel);

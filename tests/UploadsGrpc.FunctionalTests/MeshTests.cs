@@ -132,6 +132,34 @@ public sealed class MeshTests(EmulatorUpstream upstream) : IClassFixture<Emulato
     }
 
     [Fact]
+    public async Task Auth_Mesh_Header_names_the_header_believed()
+    {
+        using var host = Host(trusted: "127.0.0.1", header: "x-client-identity");
+
+        await upstream.RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_MISSING",
+            () => host.Uploads.CreateUploadAsync(Calls.ValidCreate(), Asserting($"By={Sidecar};URI={Ingest}")).ResponseAsync);
+        var upload = await host.Uploads.CreateUploadAsync(Calls.ValidCreate(),
+            new CallOptions(new Metadata { { "x-client-identity", $"By={Sidecar};URI={Ingest}" } }));
+        Assert.Equal(UploadStatus.Pending, upload.Upload.Status);
+    }
+
+    [Theory]
+    [InlineData("", "Auth:Mode=Mesh needs Auth:Mesh:TrustedProxies (the sidecars that assert callers) or Tls:ClientCaPath (client certificates on this port).")]
+    [InlineData("sidecar.local", "Auth:Mesh:TrustedProxies:0 must be an IP address or a CIDR range such as 10.0.0.0/8.")]
+    [InlineData("10.0.0.0/33", "Auth:Mesh:TrustedProxies:0 must be an IP address or a CIDR range such as 10.0.0.0/8.")]
+    public async Task A_Mesh_set_up_that_cannot_work_exits_non_zero_with_one_line_naming_the_setting(string proxy, string expected)
+    {
+        var variables = upstream.Emulator.UpstreamVariables();
+        variables["Auth__Mode"] = "Mesh";
+        variables["Auth__Mesh__TrustedProxies__0"] = proxy;
+        using var server = ServerProcess.Start("Production", variables);
+
+        Assert.Equal(1, await server.ExitCodeAsync());
+        var line = Assert.Single(server.Output.Split('\n'), l => l.StartsWith("UploadsGrpc cannot start: ", StringComparison.Ordinal));
+        Assert.Equal($"UploadsGrpc cannot start: {expected}", line.TrimEnd('\r'));
+    }
+
+    [Fact]
     public async Task Health_needs_no_identity()
     {
         using var host = Host(trusted: "127.0.0.1");
@@ -141,10 +169,11 @@ public sealed class MeshTests(EmulatorUpstream upstream) : IClassFixture<Emulato
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
     }
 
-    private FacadeHost Host(string trusted) => new(upstream.Settings(new Dictionary<string, string?>
+    private FacadeHost Host(string trusted, string header = Header) => new(upstream.Settings(new Dictionary<string, string?>
     {
         ["Auth:Mode"] = "Mesh",
         ["Auth:Mesh:TrustedProxies:0"] = trusted,
+        ["Auth:Mesh:Header"] = header,
         ["Callers:Named:0:Name"] = Reader,
         ["Callers:Named:0:Groups:0"] = "files:read",
     }));
