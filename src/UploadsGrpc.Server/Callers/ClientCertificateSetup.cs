@@ -2,24 +2,23 @@ using System.Security.Claims;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Authentication.Certificate;
 using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Tls;
 
 namespace UploadsGrpc.Server.Callers;
 
 /// <summary>
 /// The certificate handler for mutual TLS on the gRPC port: a client certificate must chain to the CAs of
-/// <c>Tls:ClientCaPath</c>, and the caller is its URI SAN (a SPIFFE ID), else its subject's common name.
+/// <c>Tls:ClientCaPath</c> in use now (the handshake already checked; this also refuses a connection made before
+/// its CA left the file), and the caller is its URI SAN (a SPIFFE ID), else its subject's common name.
 /// </summary>
-internal sealed class ClientCertificateSetup(IConfiguration configuration) : IConfigureNamedOptions<CertificateAuthenticationOptions>
+internal sealed class ClientCertificateSetup(ClientCertificateTrust trust) : IConfigureNamedOptions<CertificateAuthenticationOptions>
 {
     public void Configure(string? name, CertificateAuthenticationOptions options)
     {
         options.AllowedCertificateTypes = CertificateTypes.Chained;
         options.ChainTrustValidationMode = X509ChainTrustMode.CustomRootTrust;
         options.RevocationMode = X509RevocationMode.NoCheck;
-        if (configuration["Tls:ClientCaPath"] is { Length: > 0 } path && File.Exists(path))
-        {
-            options.CustomTrustStore.ImportFromPemFile(path);
-        }
+        options.CustomTrustStore.AddRange(trust.Authorities);
         options.Events = new CertificateAuthenticationEvents
         {
             OnCertificateValidated = context =>
@@ -33,6 +32,11 @@ internal sealed class ClientCertificateSetup(IConfiguration configuration) : ICo
                 }
                 context.Principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, caller)], context.Scheme.Name));
                 context.Success();
+                return Task.CompletedTask;
+            },
+            OnAuthenticationFailed = context =>
+            {
+                context.Fail("the client certificate does not chain to a CA of Tls:ClientCaPath.");
                 return Task.CompletedTask;
             },
         };

@@ -30,13 +30,15 @@ internal static class CallersExtensions
         // and the upstream too, which are known only once the options are built.
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
         services.AddSingleton<IConfigureOptions<CertificateAuthenticationOptions>, ClientCertificateSetup>();
+        services.AddSingleton<IOptionsChangeTokenSource<CertificateAuthenticationOptions>, ClientCertificateChanges>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, ForwardedClientCertHandler>(ForwardedClientCertHandler.SchemeName, null)
             .AddJwtBearer()
             .AddCertificate()
+            // The sidecar's header when a trusted proxy sent it; else the connection's own client certificate.
             .AddPolicyScheme(MeshScheme, null, mesh => mesh.ForwardDefaultSelector = context =>
-                context.Connection.ClientCertificate is not null && !context.Request.Headers.ContainsKey(MeshHeader(context))
+                context.Connection.ClientCertificate is not null && !AssertedByProxy(context)
                     ? CertificateAuthenticationDefaults.AuthenticationScheme
                     : ForwardedClientCertHandler.SchemeName);
         services.AddOptions<AuthenticationOptions>().Configure<IOptions<AuthOptions>>((authentication, auth) =>
@@ -55,6 +57,7 @@ internal static class CallersExtensions
         return services;
     }
 
-    private static string MeshHeader(HttpContext context) =>
-        context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.Mesh.Header;
+    private static bool AssertedByProxy(HttpContext context) =>
+        context.Request.Headers.ContainsKey(context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.Mesh.Header)
+        && context.RequestServices.GetRequiredService<TrustedProxies>().Contains(context.Connection.RemoteIpAddress);
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using UploadsGrpc.Server.Telemetry;
 
 namespace UploadsGrpc.Server.Tls;
@@ -12,7 +13,7 @@ namespace UploadsGrpc.Server.Tls;
 /// code that authenticates a caller by its certificate asks <see cref="IsTrusted"/>, which also catches a
 /// connection made before its CA was removed from the file.
 /// </summary>
-internal sealed class ClientCertificateTrust
+internal sealed class ClientCertificateTrust : IDisposable
 {
     public const string Setting = "Tls:ClientCaPath";
 
@@ -22,6 +23,7 @@ internal sealed class ClientCertificateTrust
     private readonly ILogger<ClientCertificateTrust> _logger;
     private readonly PolledFiles? _files;
     private volatile X509Certificate2Collection _authorities = [];
+    private CancellationTokenSource _changed = new();
 
     public ClientCertificateTrust(IOptions<TlsOptions> options, TimeProvider clock, ILogger<ClientCertificateTrust> logger)
     {
@@ -39,6 +41,9 @@ internal sealed class ClientCertificateTrust
 
     /// <summary>Whether callers are asked for a certificate at all (Tls:ClientCaPath is set).</summary>
     public bool IsConfigured => _files is not null;
+
+    /// <summary>Fires when a reload changed the CAs, so what copied them (the certificate handler's options) copies them again.</summary>
+    public IChangeToken Changed() => new CancellationChangeToken(_changed.Token);
 
     /// <summary>The CA certificates in use, a copy; empty when Tls:ClientCaPath is not set.</summary>
     public X509Certificate2Collection Authorities => [.. _authorities];
@@ -95,6 +100,8 @@ internal sealed class ClientCertificateTrust
         {
             _authorities = loaded;
             Loaded(loaded);
+            using var previous = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
+            previous.Cancel();
         }
         else if (failure is not null)
         {
@@ -132,4 +139,6 @@ internal sealed class ClientCertificateTrust
             ServerLog.TlsClientAuthoritiesLoaded(_logger, authorities.Count, subjects);
         }
     }
+
+    public void Dispose() => _changed.Dispose();
 }

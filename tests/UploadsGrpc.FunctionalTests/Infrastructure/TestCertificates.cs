@@ -22,6 +22,7 @@ public sealed class TestCertificates : IDisposable
         File.WriteAllText(ChainedServer.CertificatePath, File.ReadAllText(chained.CertificatePath) + File.ReadAllText(intermediate.CertificatePath));
         Client = Leaf("client", "client one", Ca, ClientExtensions);
         OtherClient = Leaf("other-client", "client of another CA", OtherCa, ClientExtensions);
+        SpiffeClient = Leaf("spiffe-client", "workload", Ca, ClientExtensions + "subjectAltName=URI:" + SpiffeId + "\n");
     }
 
     private const string ServerExtensions = "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n";
@@ -44,6 +45,12 @@ public sealed class TestCertificates : IDisposable
     public CertificateFiles Client { get; }
 
     public CertificateFiles OtherClient { get; }
+
+    /// <summary>The URI SAN of <see cref="SpiffeClient"/>, as a mesh's workload certificate names its workload.</summary>
+    public const string SpiffeId = "spiffe://cluster.local/ns/tests/sa/workload";
+
+    /// <summary>A client certificate of <see cref="Ca"/> whose URI SAN is <see cref="SpiffeId"/> (its common name is "workload").</summary>
+    public CertificateFiles SpiffeClient { get; }
 
     /// <summary>A new empty directory for one test's files, which the test may replace.</summary>
     public string NewDirectory() => System.IO.Directory.CreateDirectory(Path.Combine(Directory, Guid.NewGuid().ToString("N"))).FullName;

@@ -1,0 +1,128 @@
+using Grpc.Core;
+using Grpc.Health.V1;
+using UploadsGrpc.FunctionalTests.Infrastructure;
+using UploadsGrpc.V1;
+
+namespace UploadsGrpc.FunctionalTests;
+
+/// <summary>
+/// Auth:Mode=Mesh with mutual TLS on the port itself: a client certificate from Tls:ClientCaPath names the caller
+/// (its URI SAN, else its common name), one of another CA fails the handshake, and no certificate is
+/// UNAUTHENTICATED; none of the refused calls reaches the upstream.
+/// </summary>
+public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixture<TestCertificates>, IAsyncLifetime, IDisposable
+{
+    private EmulatorProcess _emulator = null!;
+    private FacadeHost _facade = null!;
+
+    public async Task InitializeAsync()
+    {
+        _emulator = await EmulatorProcess.StartAsync();
+        var serving = certificates.Serving(certificates.Server);
+        _facade = new FacadeHost(new Dictionary<string, string?>
+        {
+            ["OPENAI_BASE_URL"] = _emulator.ApiBase.AbsoluteUri,
+            ["OPENAI_API_KEY"] = FacadeHost.ApiKey,
+            ["Auth:Mode"] = "Mesh",
+            ["Tls:CertificatePath"] = serving.CertificatePath,
+            ["Tls:KeyPath"] = serving.KeyPath,
+            ["Tls:ClientCaPath"] = certificates.Ca.CertificatePath,
+            ["Callers:Default:Groups:0"] = "none",
+            ["Callers:Named:0:Name"] = TestCertificates.SpiffeId,
+            ["Callers:Named:0:Groups:0"] = "files:read",
+            ["Callers:Named:1:Name"] = "client one",
+            ["Callers:Named:1:Groups:0"] = "uploads:write",
+        }, "Production");
+        _ = _facade.Address;
+    }
+
+    [Fact]
+    public async Task A_certificates_URI_SAN_names_the_caller()
+    {
+        using var client = new TlsClient(_facade.Address, certificates.Ca, certificates.SpiffeClient);
+        var before = await _emulator.RequestTotalAsync();
+
+        var refused = await RpcAssert.FailsAsync(StatusCode.PermissionDenied, () => client.Uploads.CreateUploadAsync(Calls.ValidCreate()).ResponseAsync);
+        Assert.Equal(("RPC_NOT_ALLOWED", TestCertificates.SpiffeId), (RpcAssert.ErrorInfo(refused).Reason, RpcAssert.ErrorInfo(refused).Metadata["caller"]));
+        Assert.Equal(before, await _emulator.RequestTotalAsync());
+    }
+
+    [Fact]
+    public async Task A_certificate_without_a_URI_SAN_is_the_caller_of_its_common_name()
+    {
+        using var client = new TlsClient(_facade.Address, certificates.Ca, certificates.Client);
+        var created = await client.Uploads.CreateUploadAsync(Calls.ValidCreate());
+        Assert.Equal(UploadStatus.Pending, created.Upload.Status);
+    }
+
+    [Fact]
+    public async Task No_certificate_is_unauthenticated_but_health_is_open()
+    {
+        using var client = new TlsClient(_facade.Address, certificates.Ca);
+        var before = await _emulator.RequestTotalAsync();
+
+        var refused = await RpcAssert.FailsAsync(StatusCode.Unauthenticated, () => client.Uploads.CreateUploadAsync(Calls.ValidCreate()).ResponseAsync);
+        Assert.Equal(("uploadsgrpc", "CREDENTIAL_MISSING", "Mesh"),
+            (RpcAssert.ErrorInfo(refused).Domain, RpcAssert.ErrorInfo(refused).Reason, RpcAssert.ErrorInfo(refused).Metadata["mode"]));
+        Assert.Equal(before, await _emulator.RequestTotalAsync());
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await client.Health.CheckAsync(new HealthCheckRequest())).Status);
+    }
+
+    [Fact]
+    public async Task A_certificate_of_another_CA_fails_at_the_handshake()
+    {
+        using var client = new TlsClient(_facade.Address, certificates.Ca, certificates.OtherClient);
+        var before = await _emulator.RequestTotalAsync();
+
+        await RpcAssert.FailsAsync(StatusCode.Unavailable, () => client.Uploads.CreateUploadAsync(Calls.ValidCreate()).ResponseAsync);
+        Assert.Equal(before, await _emulator.RequestTotalAsync());
+    }
+
+    [Fact]
+    public async Task A_replaced_CA_file_decides_who_authenticates_without_a_restart()
+    {
+        var serving = certificates.Serving(certificates.Server);
+        var authorities = Path.Combine(certificates.NewDirectory(), "ca.crt");
+        File.Copy(certificates.Ca.CertificatePath, authorities);
+        await using var facade = new FacadeHost(new Dictionary<string, string?>
+        {
+            ["OPENAI_BASE_URL"] = _emulator.ApiBase.AbsoluteUri,
+            ["OPENAI_API_KEY"] = FacadeHost.ApiKey,
+            ["Auth:Mode"] = "Mesh",
+            ["Tls:CertificatePath"] = serving.CertificatePath,
+            ["Tls:KeyPath"] = serving.KeyPath,
+            ["Tls:ClientCaPath"] = authorities,
+            ["Tls:ReloadInterval"] = "00:00:00.2",
+        }, "Production");
+        using (var before = new TlsClient(facade.Address, certificates.Ca, certificates.Client))
+        {
+            Assert.Equal(UploadStatus.Pending, (await before.Uploads.CreateUploadAsync(Calls.ValidCreate())).Upload.Status);
+        }
+
+        TestCertificates.Replace(authorities, await File.ReadAllBytesAsync(certificates.OtherCa.CertificatePath));
+
+        // Each attempt is a new connection: the handshake and the certificate handler both take the new CA.
+        await Poll.UntilAsync(async () =>
+        {
+            using var client = new TlsClient(facade.Address, certificates.Ca, certificates.OtherClient);
+            try
+            {
+                return (await client.Uploads.CreateUploadAsync(Calls.ValidCreate())).Upload.Status == UploadStatus.Pending;
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.Unauthenticated)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30));
+        using var old = new TlsClient(facade.Address, certificates.Ca, certificates.Client);
+        await RpcAssert.FailsAsync(StatusCode.Unavailable, () => old.Uploads.CreateUploadAsync(Calls.ValidCreate()).ResponseAsync);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        _facade.Dispose();
+        _emulator.Dispose();
+    }
+}
