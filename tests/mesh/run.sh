@@ -414,8 +414,9 @@ fresh=$(driver wait-serving "127.0.0.1:${port[flood]}" --seconds 5 2>&1 | tail -
 [ "$fresh" = SERVING ] && pass "flood: a fresh channel after the flood gets SERVING" \
   || fail "flood: a fresh channel after the flood: $fresh"
 # A flood must not become a log flood that fills the disk: Kestrel's warning per rejected connection is
-# silenced in appsettings.json (the cap is logged once at start, event 14).
-flood_lines=$(wc -l < "$work/flood.log"); flood_warn=$(grep -c '^warn:' "$work/flood.log"); flood_fail=$(grep -c '^fail:' "$work/flood.log")
+# silenced in appsettings.json (the cap is logged once at start, event 14). The one warning expected is the
+# start's own: Auth:Mode=None outside Development (event 19), which this test sets.
+flood_lines=$(wc -l < "$work/flood.log"); flood_warn=$(grep '^warn:' "$work/flood.log" | grep -vc 'CallersStartup\[19\]'); flood_fail=$(grep -c '^fail:' "$work/flood.log")
 [ "$flood_warn" -eq 0 ] && [ "$flood_fail" -eq 0 ] && [ "$flood_lines" -lt 2000 ] \
   && pass "flood: the replica's log stays small: $flood_lines lines, $flood_warn warnings, $flood_fail errors" \
   || fail "flood: 30,000 connections made the log $flood_lines lines, $flood_warn warnings, $flood_fail errors" "$work/flood.log" 5
