@@ -190,6 +190,9 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
         using var host = new FacadeHost(upstream.Settings(new Dictionary<string, string?>
         {
             ["Auth:Mode"] = "Jwt",
+            // Jwt admits anyone the issuer knows, so a default policy allows nothing until it says what.
+            ["Callers:Default:Groups:0"] = "uploads:write",
+            ["Callers:Default:Groups:1"] = "files:read",
             ["Auth:Jwt:Authority"] = address,
             ["Auth:Jwt:RequireHttpsMetadata"] = "false",
             ["Auth:Jwt:Audience"] = Audience,
@@ -214,6 +217,9 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
         using var host = new FacadeHost(upstream.Settings(new Dictionary<string, string?>
         {
             ["Auth:Mode"] = "Jwt",
+            // Jwt admits anyone the issuer knows, so a default policy allows nothing until it says what.
+            ["Callers:Default:Groups:0"] = "uploads:write",
+            ["Callers:Default:Groups:1"] = "files:read",
             ["Auth:Jwt:Authority"] = $"http://127.0.0.1:{LoopbackPort.Closed()}/",
             ["Auth:Jwt:RequireHttpsMetadata"] = "false",
             ["Auth:Jwt:Audience"] = Audience,
@@ -271,6 +277,9 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
         var settings = new Dictionary<string, string?>
         {
             ["Auth:Mode"] = "Jwt",
+            // Jwt admits anyone the issuer knows, so a default policy allows nothing until it says what.
+            ["Callers:Default:Groups:0"] = "uploads:write",
+            ["Callers:Default:Groups:1"] = "files:read",
             ["Auth:Jwt:JwksPath"] = _issuer.WriteJwks(upstream.Directory),
             ["Auth:Jwt:Issuer"] = Issuer,
             ["Auth:Jwt:Audience"] = Audience,

@@ -108,6 +108,19 @@ public sealed class MeshTests(EmulatorUpstream upstream) : IClassFixture<Emulato
     }
 
     [Fact]
+    public async Task A_callers_open_quote_cannot_pass_off_its_own_element_as_the_sidecars()
+    {
+        using var host = Host(trusted: "127.0.0.1");
+        // What a sidecar that appends (Istio's APPEND_FORWARD) forwards when the caller sent a header ending in an open quote.
+        var forged = $"By=x;URI={Ingest};Hash=\",By={Sidecar};Hash=abc;Subject=\"\";URI={Reader}";
+
+        var (ex, _) = await upstream.RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
+            () => host.Uploads.CreateUploadAsync(Calls.ValidCreate(), Asserting(forged)).ResponseAsync);
+
+        Assert.Equal("The call's credential was refused: the x-forwarded-client-cert header is malformed (a quote is not closed).", ex.Status.Detail);
+    }
+
+    [Fact]
     public async Task The_header_from_an_address_that_is_not_a_trusted_proxy_is_ignored()
     {
         using var host = Host(trusted: "10.1.2.3/32");
@@ -160,6 +173,26 @@ public sealed class MeshTests(EmulatorUpstream upstream) : IClassFixture<Emulato
     }
 
     [Fact]
+    public async Task Without_default_groups_a_workload_with_no_policy_of_its_own_may_call_nothing()
+    {
+        using var host = new FacadeHost(upstream.Settings(new Dictionary<string, string?>
+        {
+            ["Auth:Mode"] = "Mesh",
+            ["Auth:Mesh:TrustedProxies:0"] = "127.0.0.1",
+            ["Callers:Named:0:Name"] = Reader,
+            ["Callers:Named:0:Purposes:0"] = "batch",
+        }));
+
+        var (_, stranger) = await upstream.RefusedAsync(StatusCode.PermissionDenied, "RPC_NOT_ALLOWED",
+            () => Files(host).ListFilesAsync(new ListFilesRequest(), Asserting($"By={Sidecar};URI={Ingest}")).ResponseAsync);
+        Assert.Equal(Ingest, stranger.Metadata["caller"]);
+        // A named policy without Groups takes the default's, which here is none.
+        var (_, named) = await upstream.RefusedAsync(StatusCode.PermissionDenied, "RPC_NOT_ALLOWED",
+            () => Files(host).ListFilesAsync(new ListFilesRequest(), Asserting(ForReader)).ResponseAsync);
+        Assert.Equal(Reader, named.Metadata["caller"]);
+    }
+
+    [Fact]
     public async Task Health_needs_no_identity()
     {
         using var host = Host(trusted: "127.0.0.1");
@@ -174,6 +207,9 @@ public sealed class MeshTests(EmulatorUpstream upstream) : IClassFixture<Emulato
         ["Auth:Mode"] = "Mesh",
         ["Auth:Mesh:TrustedProxies:0"] = trusted,
         ["Auth:Mesh:Header"] = header,
+        // Mesh admits any workload the mesh knows, so a default policy allows nothing until it says what.
+        ["Callers:Default:Groups:0"] = "uploads:write",
+        ["Callers:Default:Groups:1"] = "files:read",
         ["Callers:Named:0:Name"] = Reader,
         ["Callers:Named:0:Groups:0"] = "files:read",
     }));

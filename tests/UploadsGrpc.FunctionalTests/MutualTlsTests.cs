@@ -93,6 +93,7 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
             ["Tls:KeyPath"] = serving.KeyPath,
             ["Tls:ClientCaPath"] = authorities,
             ["Tls:ReloadInterval"] = "00:00:00.2",
+            ["Callers:Default:Groups:0"] = "uploads:write",
         }, "Production");
         using (var before = new TlsClient(facade.Address, certificates.Ca, certificates.Client))
         {

@@ -104,9 +104,13 @@ internal sealed class AuthOptionsValidation(IConfiguration configuration) : IVal
         }
         for (var i = 0; i < mesh.TrustedProxies.Count; i++)
         {
-            if (!IPNetwork.TryParse(mesh.TrustedProxies[i], out _) && !IPAddress.TryParse(mesh.TrustedProxies[i], out _))
+            if (!IPNetwork.TryParse(mesh.TrustedProxies[i], out var network) && !IPAddress.TryParse(mesh.TrustedProxies[i], out _))
             {
                 failures.Add($"Auth:Mesh:TrustedProxies:{i} must be an IP address or a CIDR range such as 10.0.0.0/8.");
+            }
+            else if (network.PrefixLength == 0 && mesh.TrustedProxies[i].Contains('/', StringComparison.Ordinal))
+            {
+                failures.Add($"Auth:Mesh:TrustedProxies:{i} trusts every address, so anyone could name any caller; list the sidecars' addresses.");
             }
         }
         if (string.IsNullOrWhiteSpace(mesh.Header))

@@ -12,12 +12,16 @@ internal sealed class CallerDirectory
     private readonly FrozenDictionary<string, Caller> _named;
     private readonly Caller _default;
 
-    public CallerDirectory(IOptions<CallersOptions> options, IConfiguration configuration)
+    public CallerDirectory(IOptions<CallersOptions> options, IOptions<AuthOptions> auth, IConfiguration configuration)
     {
         var callers = options.Value;
-        _default = Resolve(Caller.AnonymousName, callers.Default, new CallerPolicy(), configuration);
+        // In Jwt and Mesh modes anyone the issuer or the mesh knows is a caller, not only those listed: there, a
+        // default without Groups allows nothing, so a forgotten policy never opens writes to every workload.
+        var openEnded = auth.Value.ResolvedMode is AuthMode.Jwt or AuthMode.Mesh;
+        var builtIn = new CallerPolicy { Groups = openEnded ? [RpcGroups.NoGroup] : [.. RpcGroups.Rpc] };
+        _default = Resolve(Caller.AnonymousName, callers.Default, builtIn, configuration);
         _named = callers.Named.ToFrozenDictionary(
-            policy => policy.Name!, policy => Resolve(policy.Name!, policy, callers.Default, configuration), StringComparer.Ordinal);
+            policy => policy.Name!, policy => Resolve(policy.Name!, policy, Merged(callers.Default, builtIn), configuration), StringComparer.Ordinal);
     }
 
     /// <summary>The caller of this name: its named policy, else the default's under that name.</summary>
@@ -25,9 +29,22 @@ internal sealed class CallerDirectory
 
     public Caller Anonymous => Find(Caller.AnonymousName);
 
+    private static CallerPolicy Merged(CallerPolicy configured, CallerPolicy builtIn) => new()
+    {
+        Groups = configured.Groups ?? builtIn.Groups,
+        Purposes = configured.Purposes,
+        MaxUploadBytes = configured.MaxUploadBytes,
+        MaxConcurrentStreams = configured.MaxConcurrentStreams,
+        RequestsPerSecond = configured.RequestsPerSecond,
+        Burst = configured.Burst,
+        Project = configured.Project,
+        ApiKeyVariable = configured.ApiKeyVariable,
+        ApiKeyFile = configured.ApiKeyFile,
+    };
+
     private static Caller Resolve(string name, CallerPolicy own, CallerPolicy fallback, IConfiguration configuration)
     {
-        var groups = own.Groups ?? fallback.Groups ?? [.. RpcGroups.Rpc];
+        var groups = own.Groups ?? fallback.Groups ?? [];
         var purposes = own.Purposes ?? fallback.Purposes;
         var (variable, file) = own.ApiKeyVariable is not null || own.ApiKeyFile is not null
             ? (own.ApiKeyVariable, own.ApiKeyFile)

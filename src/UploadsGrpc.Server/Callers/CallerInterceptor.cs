@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.AspNetCore.Authentication;
@@ -78,13 +79,15 @@ internal sealed class CallerInterceptor(
 
     private async Task<T> AdmitAsync<T>(ServerCallContext context, object? request, Func<Caller?, AuditRecord?, Task<T>> call)
     {
-        var rule = RpcGroups.For(context.Method, _reflectionOpen);
+        // The route's method, not the request path: routing ignores case, so the path may spell it otherwise.
+        var method = context.GetHttpContext().GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method.FullName ?? context.Method;
+        var rule = RpcGroups.For(method, _reflectionOpen);
         if (rule.Group is null)
         {
             return await call(null, null);
         }
         var http = context.GetHttpContext();
-        var audit = rule.Mutating ? new AuditRecord(context.Method) : null;
+        var audit = rule.Mutating ? new AuditRecord(method) : null;
         if (request is not null)
         {
             // Before admission, so a refused call's event still names what it asked for.
@@ -97,7 +100,7 @@ internal sealed class CallerInterceptor(
             http.User = CallerClaims.For(caller, auth.Value.ResolvedMode!.Value.ToString());
             if (!(await authorization.AuthorizeAsync(http.User, rule.Group)).Succeeded)
             {
-                throw CallerRefusals.GroupNotAllowed(caller, rule.Group, context.Method);
+                throw CallerRefusals.GroupNotAllowed(caller, rule.Group, method);
             }
             using var stream = limits.Admit(caller);
             http.RequestServices.GetRequiredService<UpstreamIdentity>().Use(caller.Project, caller.ApiKey);
@@ -141,8 +144,10 @@ internal sealed class CallerInterceptor(
         var result = await http.AuthenticateAsync();
         if (result.Succeeded)
         {
-            return result.Principal.Identity?.Name is { Length: > 0 } name
-                ? directory.Find(name)
+            return result.Principal.Identity?.Name is { } name && !string.IsNullOrWhiteSpace(name)
+                ? name.Any(char.IsControl)
+                    ? throw CallerRefusals.InvalidCredential(mode, "the caller it names has control characters.")
+                    : directory.Find(name)
                 : throw CallerRefusals.InvalidCredential(mode, $"it names no caller (no {CallerClaimName(mode)}).");
         }
         if (result.Failure is null)

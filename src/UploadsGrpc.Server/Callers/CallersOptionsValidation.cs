@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Mapping;
+using UploadsGrpc.V1;
 
 namespace UploadsGrpc.Server.Callers;
 
@@ -36,6 +38,13 @@ internal sealed class CallersOptionsValidation(IConfiguration configuration) : I
                 failures.Add($"{at}:Groups has {group}, which is not one of: {string.Join(", ", RpcGroups.Known)}.");
             }
         }
+        foreach (var purpose in policy.Purposes ?? [])
+        {
+            if (EnumMapper.ToFilePurpose(purpose) == FilePurpose.Unspecified)
+            {
+                failures.Add($"{at}:Purposes has {purpose}, which is not a purpose the upstream names (such as batch, fine-tune, assistants).");
+            }
+        }
         if (policy.MaxUploadBytes is <= 0)
         {
             failures.Add($"{at}:MaxUploadBytes must be a positive number of bytes.");
@@ -63,7 +72,7 @@ internal sealed class CallersOptionsValidation(IConfiguration configuration) : I
         }
         else if (policy.ApiKeyFile is { } file && OwnKey.Read(null, file, configuration) is null)
         {
-            failures.Add($"{at}:ApiKeyFile {file} does not exist or is empty.");
+            failures.Add($"{at}:ApiKeyFile {file} cannot be read or is empty.");
         }
     }
 }

@@ -12,6 +12,10 @@ internal static class ForwardedClientCert
     /// <summary>The first URI (a SPIFFE ID in Istio) of the last element, or null when it has none or the header is malformed.</summary>
     public static string? LastUri(string header)
     {
+        if (!IsBalanced(header))
+        {
+            return null;
+        }
         string? uri = null;
         foreach (var element in Split(header, ','))
         {
@@ -27,6 +31,33 @@ internal static class ForwardedClientCert
             }
         }
         return uri is { Length: > 0 } ? uri : null;
+    }
+
+    /// <summary>
+    /// Whether every quote is closed. A sidecar appends its own element to the caller's header (Istio's
+    /// APPEND_FORWARD); a caller's unclosed quote would swallow the comma before it and pass off the caller's own
+    /// URI as the last element's. The sidecar's element is always well formed, so an open quote at the end can
+    /// only be such a forgery, and the header is refused.
+    /// </summary>
+    public static bool IsBalanced(string header)
+    {
+        var quoted = false;
+        for (var i = 0; i < header.Length; i++)
+        {
+            switch (header[i])
+            {
+                case '\\' when quoted:
+                    if (++i == header.Length)
+                    {
+                        return false;
+                    }
+                    break;
+                case '"':
+                    quoted = !quoted;
+                    break;
+            }
+        }
+        return !quoted;
     }
 
     private static List<string> Split(string text, char separator)

@@ -19,14 +19,25 @@ internal sealed class ForwardedClientCertHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers[auth.Value.Mesh.Header].ToString();
-        if (header.Length == 0 || !proxies.Contains(Context.Connection.RemoteIpAddress))
+        var name = auth.Value.Mesh.Header;
+        var values = Request.Headers[name];
+        if (values.ToString().Length == 0 || !proxies.Contains(Context.Connection.RemoteIpAddress))
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
+        // Two header lines would be joined with a comma, and the caller's line could then pass for the proxy's.
+        if (values.Count > 1)
+        {
+            return Task.FromResult(AuthenticateResult.Fail($"the {name} header came more than once; a proxy sends one."));
+        }
+        var header = values.ToString();
+        if (!ForwardedClientCert.IsBalanced(header))
+        {
+            return Task.FromResult(AuthenticateResult.Fail($"the {name} header is malformed (a quote is not closed)."));
+        }
         if (ForwardedClientCert.LastUri(header) is not { } uri)
         {
-            return Task.FromResult(AuthenticateResult.Fail($"the {auth.Value.Mesh.Header} header names no URI (SPIFFE ID)."));
+            return Task.FromResult(AuthenticateResult.Fail($"the {name} header names no URI (SPIFFE ID)."));
         }
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, uri)], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));

@@ -11,7 +11,14 @@ internal static class OwnKey
         }
         if (file is not null)
         {
-            return File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } value ? value : null;
+            try
+            {
+                return File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } value ? value : null;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
         }
         return null;
     }

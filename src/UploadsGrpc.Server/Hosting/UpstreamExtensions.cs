@@ -15,8 +15,11 @@ internal static class UpstreamExtensions
         services.AddSingleton<IPostConfigureOptions<UpstreamOptions>, UpstreamModeSetup>();
         services.AddSingleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidation>();
         services.AddScoped<UpstreamCallInfo>();
-        services.AddScoped(provider => new UpstreamIdentity(
-            emulated: provider.GetRequiredService<IOptions<UpstreamOptions>>().Value.ResolvedMode == UpstreamMode.Emulator));
+        services.AddScoped(provider =>
+        {
+            var upstream = provider.GetRequiredService<IOptions<UpstreamOptions>>().Value;
+            return new UpstreamIdentity(upstream.ResolvedMode == UpstreamMode.Emulator, upstream.Organization, upstream.Project);
+        });
         services.AddSingleton<EmbeddedEmulator>();
         services.AddHostedService(provider => provider.GetRequiredService<EmbeddedEmulator>());
         services.AddSingleton<UpstreamRequestDefaults>();

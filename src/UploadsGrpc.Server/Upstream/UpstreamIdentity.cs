@@ -5,9 +5,11 @@ namespace UploadsGrpc.Server.Upstream;
 /// <summary>
 /// On whose behalf one gRPC call reaches the upstream: its caller's OpenAI project and, when the caller has one,
 /// its own key. Scoped to the call and set once the caller is known; unset, requests carry the service's own
-/// OPENAI_PROJECT_ID and OPENAI_API_KEY. A caller's own key never goes to the embedded emulator.
+/// OPENAI_ORG_ID and OPENAI_PROJECT_ID (and the key the client's defaults hold). Neither the service's
+/// organization and project nor a caller's own key go to the embedded emulator; a caller's project does, since
+/// the emulator scopes objects by project as the real API does.
 /// </summary>
-internal sealed class UpstreamIdentity(bool emulated)
+internal sealed class UpstreamIdentity(bool emulated, string? serviceOrganization, string? serviceProject)
 {
     private string? _project;
     private string? _apiKey;
@@ -18,17 +20,26 @@ internal sealed class UpstreamIdentity(bool emulated)
         _apiKey = emulated ? null : apiKey;
     }
 
-    /// <summary>Request headers win over the client's defaults, so only what this caller changes is set.</summary>
+    /// <summary>
+    /// A caller's own key may belong to another organization or project than the service's: it goes without
+    /// OPENAI_ORG_ID, and with no project but the caller's own, which the upstream would otherwise refuse as a mismatch.
+    /// </summary>
     public void ApplyTo(HttpRequestMessage request)
     {
-        if (_project is { } project)
+        var ownKey = _apiKey is not null;
+        if (ownKey)
         {
-            request.Headers.Remove("OpenAI-Project");
-            request.Headers.TryAddWithoutValidation("OpenAI-Project", project);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
         }
-        if (_apiKey is { } key)
+        var organization = ownKey || emulated ? null : serviceOrganization;
+        var project = _project ?? (ownKey || emulated ? null : serviceProject);
+        if (organization is not null)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            request.Headers.TryAddWithoutValidation("OpenAI-Organization", organization);
+        }
+        if (project is not null)
+        {
+            request.Headers.TryAddWithoutValidation("OpenAI-Project", project);
         }
     }
 }

@@ -20,14 +20,7 @@ internal sealed class UpstreamRequestDefaults(IOptions<UpstreamOptions> options,
         {
             headers.Add(new("Authorization", "Bearer " + key));
         }
-        if (!emulated && upstream.Organization is { } organization)
-        {
-            headers.Add(new("OpenAI-Organization", organization));
-        }
-        if (!emulated && upstream.Project is { } project)
-        {
-            headers.Add(new("OpenAI-Project", project));
-        }
+        // OpenAI-Organization and OpenAI-Project depend on the caller: UpstreamIdentity sets them per request.
         return (baseAddress, [.. headers]);
     });
 
