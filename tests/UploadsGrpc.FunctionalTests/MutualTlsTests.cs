@@ -56,6 +56,30 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_certificate_of_an_intermediate_CA_listed_with_its_root_names_the_caller()
+    {
+        var serving = certificates.Serving(certificates.Server);
+        var authorities = Path.Combine(certificates.NewDirectory(), "ca.crt");
+        await File.WriteAllTextAsync(authorities,
+            await File.ReadAllTextAsync(certificates.Ca.CertificatePath) + await File.ReadAllTextAsync(certificates.Intermediate.CertificatePath));
+        await using var facade = new FacadeHost(new Dictionary<string, string?>
+        {
+            ["OPENAI_BASE_URL"] = _emulator.ApiBase.AbsoluteUri,
+            ["OPENAI_API_KEY"] = FacadeHost.ApiKey,
+            ["Auth:Mode"] = "Mesh",
+            ["Tls:CertificatePath"] = serving.CertificatePath,
+            ["Tls:KeyPath"] = serving.KeyPath,
+            ["Tls:ClientCaPath"] = authorities,
+            ["Callers:Named:0:Name"] = "client of the intermediate",
+            ["Callers:Named:0:Groups:0"] = "files:read",
+        }, "Production");
+        using var client = new TlsClient(facade.Address, certificates.Ca, certificates.IntermediateClient);
+
+        var refused = await RpcAssert.FailsAsync(StatusCode.PermissionDenied, () => client.Uploads.CreateUploadAsync(Calls.ValidCreate()).ResponseAsync);
+        Assert.Equal("client of the intermediate", RpcAssert.ErrorInfo(refused).Metadata["caller"]);
+    }
+
+    [Fact]
     public async Task No_certificate_is_unauthenticated_but_health_is_open()
     {
         using var client = new TlsClient(_facade.Address, certificates.Ca);

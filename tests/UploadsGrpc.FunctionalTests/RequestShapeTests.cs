@@ -145,6 +145,29 @@ public sealed class RequestShapeTests(UpstreamFixture fixture) : IClassFixture<U
         Assert.Equal("proj_456", sent.Header("OpenAI-Project"));
     }
 
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("proj_own", "proj_own")]
+    public async Task A_callers_own_key_goes_without_the_services_organization_and_project(string? callerProject, string? sentProject)
+    {
+        var settings = FacadeHost.SettingsFor(fixture.Upstream.BaseUrl);
+        settings["OPENAI_ORG_ID"] = "org-123";
+        settings["OPENAI_PROJECT_ID"] = "proj_456";
+        settings["OWN_KEY"] = "sk-test-own-Key0123456789abcdefghijklmn";
+        settings["Callers:Default:ApiKeyVariable"] = "OWN_KEY";
+        settings["Callers:Default:Project"] = callerProject;
+        await using var facade = new FacadeHost(settings);
+        var upstream = fixture.Fresh();
+        upstream.Answer(200, PendingUpload);
+
+        await facade.Uploads.CancelUploadAsync(Calls.ValidCancel());
+
+        var sent = Assert.Single(upstream.Requests);
+        Assert.Equal("Bearer sk-test-own-Key0123456789abcdefghijklmn", sent.Header("Authorization"));
+        Assert.Null(sent.Header("OpenAI-Organization"));
+        Assert.Equal(sentProject, sent.Header("OpenAI-Project"));
+    }
+
     [Fact]
     public async Task Empty_variables_count_as_unset()
     {

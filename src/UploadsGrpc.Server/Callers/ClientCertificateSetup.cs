@@ -18,6 +18,8 @@ internal sealed class ClientCertificateSetup(ClientCertificateTrust trust) : ICo
         options.AllowedCertificateTypes = CertificateTypes.Chained;
         options.ChainTrustValidationMode = X509ChainTrustMode.CustomRootTrust;
         options.RevocationMode = X509RevocationMode.NoCheck;
+        // The handler builds its own chain without the intermediates the client sent in the handshake, so an
+        // intermediate CA that issues client certificates must be listed in Tls:ClientCaPath beside its root.
         options.CustomTrustStore.AddRange(trust.Authorities);
         options.Events = new CertificateAuthenticationEvents
         {

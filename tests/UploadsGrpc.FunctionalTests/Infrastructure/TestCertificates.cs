@@ -22,6 +22,8 @@ public sealed class TestCertificates : IDisposable
         File.WriteAllText(ChainedServer.CertificatePath, File.ReadAllText(chained.CertificatePath) + File.ReadAllText(intermediate.CertificatePath));
         Client = Leaf("client", "client one", Ca, ClientExtensions);
         OtherClient = Leaf("other-client", "client of another CA", OtherCa, ClientExtensions);
+        Intermediate = intermediate;
+        IntermediateClient = Leaf("intermediate-client", "client of the intermediate", intermediate, ClientExtensions);
         SpiffeClient = Leaf("spiffe-client", "workload", Ca, ClientExtensions + "subjectAltName=URI:" + SpiffeId + "\n");
     }
 
@@ -45,6 +47,12 @@ public sealed class TestCertificates : IDisposable
     public CertificateFiles Client { get; }
 
     public CertificateFiles OtherClient { get; }
+
+    /// <summary>An intermediate CA under <see cref="Ca"/>.</summary>
+    public CertificateFiles Intermediate { get; }
+
+    /// <summary>A client certificate issued by <see cref="Intermediate"/>, as a mesh's workload certificates usually are.</summary>
+    public CertificateFiles IntermediateClient { get; }
 
     /// <summary>The URI SAN of <see cref="SpiffeClient"/>, as a mesh's workload certificate names its workload.</summary>
     public const string SpiffeId = "spiffe://cluster.local/ns/tests/sa/workload";
