@@ -30,6 +30,9 @@ public sealed class AuditTests : IAsyncLifetime
             ["OPENAI_API_KEY"] = ServiceKey,
             ["ALICE_OPENAI_KEY"] = AliceOwnKey,
             ["Logging__Console__FormatterName"] = "json",
+            // Everything the framework would log, so the scans below see the authentication handlers' lines too.
+            ["Logging__LogLevel__Default"] = "Trace",
+            ["Logging__LogLevel__Microsoft.AspNetCore"] = "Trace",
             ["Auth__Mode"] = "ApiKeys",
             ["Auth__ApiKeys__0__Caller"] = "alice",
             ["Auth__ApiKeys__0__Sha256"] = CallersFixture.Sha256(AliceToken),
@@ -43,7 +46,9 @@ public sealed class AuditTests : IAsyncLifetime
         }).ReadyAsync();
     }
 
-    private GrpcChannel Channel(string? token)
+    private GrpcChannel Channel(string? token) => Channel(token, _server.Address);
+
+    private static GrpcChannel Channel(string? token, Uri address)
     {
         var options = new GrpcChannelOptions();
         if (token is not null)
@@ -52,7 +57,7 @@ public sealed class AuditTests : IAsyncLifetime
                 CallCredentials.FromInterceptor((_, metadata) => { metadata.Add("authorization", $"Bearer {token}"); return Task.CompletedTask; }));
             options.UnsafeUseInsecureChannelCallCredentials = true;
         }
-        return GrpcChannel.ForAddress(_server.Address, options);
+        return GrpcChannel.ForAddress(address, options);
     }
 
     [Fact]
@@ -109,6 +114,70 @@ public sealed class AuditTests : IAsyncLifetime
         foreach (var secret in new[] { AliceToken, BobToken, ServiceKey, AliceOwnKey })
         {
             Assert.DoesNotContain(secret, _server.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Refused_and_admitted_credentials_reach_no_log_line_even_at_Trace()
+    {
+        using var issuer = new JwtIssuer("https://issuer.audit.test/");
+        var directory = Directory.CreateTempSubdirectory("uploadsgrpc-audit-").FullName;
+        var good = issuer.Mint("uploadsgrpc", new Dictionary<string, object> { ["sub"] = "traced" });
+        var expired = issuer.Mint("uploadsgrpc", new Dictionary<string, object> { ["sub"] = "traced" },
+            token => (token.NotBefore, token.Expires) = (DateTime.UtcNow.AddHours(-2), DateTime.UtcNow.AddHours(-1)));
+        var foreign = issuer.Mint("someone-else", new Dictionary<string, object> { ["sub"] = "traced" });
+        var unsigned = issuer.MintUnsigned("uploadsgrpc", "traced");
+        try
+        {
+            using var jwt = await ServerProcess.Start("Production", new Dictionary<string, string>
+            {
+                ["OPENAI_BASE_URL"] = _emulator.ApiBase.AbsoluteUri,
+                ["OPENAI_API_KEY"] = ServiceKey,
+                ["Logging__LogLevel__Default"] = "Trace",
+                ["Logging__LogLevel__Microsoft.AspNetCore"] = "Trace",
+                ["Logging__LogLevel__Microsoft.AspNetCore.Server.Kestrel.Connections"] = "Trace",
+                ["Auth__Mode"] = "Jwt",
+                ["Auth__Jwt__JwksPath"] = issuer.WriteJwks(directory),
+                ["Auth__Jwt__Issuer"] = issuer.Issuer,
+                ["Auth__Jwt__Audience"] = "uploadsgrpc",
+                ["Callers__Default__Groups__0"] = "files:read",
+            }).ReadyAsync();
+            using (var admitted = Channel(good, jwt.Address))
+            {
+                await new FileService.FileServiceClient(admitted).ListFilesAsync(new ListFilesRequest());
+            }
+            foreach (var refused in new[] { expired, foreign, unsigned, AliceToken })
+            {
+                using var channel = Channel(refused, jwt.Address);
+                await RpcAssert.FailsAsync(StatusCode.Unauthenticated,
+                    () => new FileService.FileServiceClient(channel).ListFilesAsync(new ListFilesRequest()).ResponseAsync);
+            }
+            using (var wrongKey = Channel("ugt-wrong-Audit0123456789abcdef", _server.Address))
+            {
+                await RpcAssert.FailsAsync(StatusCode.Unauthenticated,
+                    () => new FileService.FileServiceClient(wrongKey).ListFilesAsync(new ListFilesRequest()).ResponseAsync);
+            }
+
+            // The signature part alone is enough to replay nothing, but no part of a token may be logged.
+            // The handlers' own failure lines are there to be scanned: the bearer handler logs each refused token.
+            await Poll.UntilAsync(() => jwt.Output.Contains("Failed to validate the token", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            foreach (var token in new[] { good, expired, foreign, unsigned })
+            {
+                foreach (var part in token.Split('.').Where(p => p.Length > 0))
+                {
+                    Assert.DoesNotContain(part, jwt.Output, StringComparison.Ordinal);
+                }
+            }
+            foreach (var secret in new[] { ServiceKey, AliceToken })
+            {
+                Assert.DoesNotContain(secret, jwt.Output, StringComparison.Ordinal);
+            }
+            await Poll.UntilAsync(() => _server.Output.Contains("was not authenticated", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            Assert.DoesNotContain("ugt-wrong-Audit0123456789abcdef", _server.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
         }
     }
 
