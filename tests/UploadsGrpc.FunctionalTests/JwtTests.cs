@@ -270,6 +270,32 @@ public sealed class JwtTests(EmulatorUpstream upstream) : IClassFixture<Emulator
         Assert.Equal($"UploadsGrpc cannot start: {expected}", line.TrimEnd('\r'));
     }
 
+    [Fact]
+    public async Task An_HS256_token_is_refused_even_when_the_JWKS_holds_its_shared_key()
+    {
+        // A JWKS beside the issuer's RSA key also holds a symmetric (oct) key: a token signed with that shared
+        // secret must not pass, whoever learned it. Only asymmetric keys are taken from a JWKS.
+        var secret = new byte[32];
+        new Random(14).NextBytes(secret);
+        var rsa = System.Text.Json.Nodes.JsonNode.Parse(_issuer.Jwks())!["keys"]![0]!.DeepClone();
+        var jwks = Path.Combine(upstream.Directory, $"jwks-oct-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(jwks, new System.Text.Json.Nodes.JsonObject
+        {
+            ["keys"] = new System.Text.Json.Nodes.JsonArray(rsa,
+                new System.Text.Json.Nodes.JsonObject { ["kty"] = "oct", ["use"] = "sig", ["kid"] = "shared", ["k"] = Base64UrlEncoder.Encode(secret) }),
+        }.ToJsonString());
+        using var host = Host(new Dictionary<string, string?> { ["Auth:Jwt:JwksPath"] = jwks });
+        var token = _issuer.Mint(Audience, new Dictionary<string, object> { ["sub"] = "hmac-caller" },
+            new SigningCredentials(new SymmetricSecurityKey(secret) { KeyId = "shared" }, SecurityAlgorithms.HmacSha256));
+
+        var (ex, _) = await upstream.RefusedAsync(StatusCode.Unauthenticated, "CREDENTIAL_INVALID",
+            () => Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(token)).ResponseAsync);
+        Assert.Equal("The call's credential was refused: the token's signature does not verify against the issuer's keys.", ex.Status.Detail);
+        // The RSA key of the same file still admits.
+        var admitted = _issuer.Mint(Audience, new Dictionary<string, object> { ["sub"] = "rsa-caller" });
+        Assert.NotNull(await Files(host).ListFilesAsync(new ListFilesRequest(), Bearer(admitted)));
+    }
+
     public void Dispose() => _issuer.Dispose();
 
     private FacadeHost Host(Dictionary<string, string?>? more = null)
