@@ -147,6 +147,33 @@ if grep -q "Shutdown: health is NOT_SERVING; calls are still served for 5 s" "$w
   ok "server: on SIGTERM it drained (NOT_SERVING, 5 s of serving, then GOAWAY) before exiting"
 else fail "server: no drain in the container's log on SIGTERM" "$work/server-stopped.log"; fi
 
+# ---------------------------------------------------------------- the image with Auth:Mode=ApiKeys
+# The shipped (Native AOT) binary authenticates callers: a token's SHA-256 in the environment, the token on calls.
+if port_free; then
+  token=$(openssl rand -hex 24)
+  name=uploadsgrpc-container-test-auth-$$
+  containers+=("$name")
+  timeout 60 "$docker" run -d --name "$name" --network host -e Upstream__Mode=Emulator -e Shutdown__DrainDelay=00:00:00 \
+    -e Auth__Mode=ApiKeys -e Auth__ApiKeys__0__Caller=container \
+    -e Auth__ApiKeys__0__Sha256="$(printf %s "$token" | sha256sum | cut -d' ' -f1)" "$image" > /dev/null 2> "$work/run-auth.log" \
+    || fail "auth: docker run with Auth__Mode=ApiKeys failed" "$work/run-auth.log"
+  for _ in $(seq 1 150); do
+    timeout 5 "$buf" curl --protocol grpc --http2-prior-knowledge "$server/grpc.health.v1.Health/Check" > /dev/null 2>&1 && break
+    sleep 0.2
+  done
+  list="$server/uploadsgrpc.v1.FileService/ListFiles"
+  timeout 10 "$buf" curl --protocol grpc --http2-prior-knowledge -d '{}' "$list" > "$work/auth-none.json" 2>&1
+  timeout 10 "$buf" curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $token" -d '{}' "$list" > "$work/auth-token.json" 2>&1
+  "$docker" logs "$name" > "$work/server-auth.log" 2>&1
+  check "auth: a call without a token is UNAUTHENTICATED" '"code": "unauthenticated"' "$work/auth-none.json"
+  check "auth: the container says how callers are authenticated" "Callers: authenticated by ApiKeys" "$work/server-auth.log"
+  if ! grep -q '"code"' "$work/auth-token.json" && grep -q '{' "$work/auth-token.json"; then ok "auth: the same call with the token is answered"
+  else fail "auth: the call with the token failed" "$work/auth-token.json"; fi
+  if grep -qF "$token" "$work/server-auth.log"; then fail "auth: the token is in the container's log" "$work/server-auth.log"
+  else ok "auth: the token is in no line of the container's log"; fi
+  timeout 60 "$docker" rm -f "$name" > /dev/null 2>&1
+else fail "auth: port $port is still in use after the server stopped"; fi
+
 # ---------------------------------------------------------------- the emulator target
 start=$(date +%s.%N)
 if DOCKER_BUILDKIT=1 timeout 1800 "$docker" build --target emulator -t "$emulator_image" . > "$work/build-emulator.log" 2>&1; then
