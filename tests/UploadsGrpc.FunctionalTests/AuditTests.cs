@@ -48,17 +48,7 @@ public sealed class AuditTests : IAsyncLifetime
 
     private GrpcChannel Channel(string? token) => Channel(token, _server.Address);
 
-    private static GrpcChannel Channel(string? token, Uri address)
-    {
-        var options = new GrpcChannelOptions();
-        if (token is not null)
-        {
-            options.Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure,
-                CallCredentials.FromInterceptor((_, metadata) => { metadata.Add("authorization", $"Bearer {token}"); return Task.CompletedTask; }));
-            options.UnsafeUseInsecureChannelCallCredentials = true;
-        }
-        return GrpcChannel.ForAddress(address, options);
-    }
+    private static GrpcChannel Channel(string? token, Uri address) => BearerChannel.Open(address, token);
 
     [Fact]
     public async Task Each_mutating_call_writes_one_JSON_audit_event_and_no_secret_reaches_the_log()

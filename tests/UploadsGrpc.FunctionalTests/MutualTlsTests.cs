@@ -18,21 +18,14 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
     public async Task InitializeAsync()
     {
         _emulator = await EmulatorProcess.StartAsync();
-        var serving = certificates.Serving(certificates.Server);
-        _facade = new FacadeHost(new Dictionary<string, string?>
+        _facade = MeshFacade(certificates.Ca.CertificatePath, new Dictionary<string, string?>
         {
-            ["OPENAI_BASE_URL"] = _emulator.ApiBase.AbsoluteUri,
-            ["OPENAI_API_KEY"] = FacadeHost.ApiKey,
-            ["Auth:Mode"] = "Mesh",
-            ["Tls:CertificatePath"] = serving.CertificatePath,
-            ["Tls:KeyPath"] = serving.KeyPath,
-            ["Tls:ClientCaPath"] = certificates.Ca.CertificatePath,
             ["Callers:Default:Groups:0"] = "none",
             ["Callers:Named:0:Name"] = TestCertificates.SpiffeId,
             ["Callers:Named:0:Groups:0"] = "files:read",
             ["Callers:Named:1:Name"] = "client one",
             ["Callers:Named:1:Groups:0"] = "uploads:write",
-        }, "Production");
+        });
         _ = _facade.Address;
     }
 
@@ -58,21 +51,14 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
     [Fact]
     public async Task A_certificate_of_an_intermediate_CA_listed_with_its_root_names_the_caller()
     {
-        var serving = certificates.Serving(certificates.Server);
         var authorities = Path.Combine(certificates.NewDirectory(), "ca.crt");
         await File.WriteAllTextAsync(authorities,
             await File.ReadAllTextAsync(certificates.Ca.CertificatePath) + await File.ReadAllTextAsync(certificates.Intermediate.CertificatePath));
-        await using var facade = new FacadeHost(new Dictionary<string, string?>
+        await using var facade = MeshFacade(authorities, new Dictionary<string, string?>
         {
-            ["OPENAI_BASE_URL"] = _emulator.ApiBase.AbsoluteUri,
-            ["OPENAI_API_KEY"] = FacadeHost.ApiKey,
-            ["Auth:Mode"] = "Mesh",
-            ["Tls:CertificatePath"] = serving.CertificatePath,
-            ["Tls:KeyPath"] = serving.KeyPath,
-            ["Tls:ClientCaPath"] = authorities,
             ["Callers:Named:0:Name"] = "client of the intermediate",
             ["Callers:Named:0:Groups:0"] = "files:read",
-        }, "Production");
+        });
         using var client = new TlsClient(facade.Address, certificates.Ca, certificates.IntermediateClient);
 
         var refused = await RpcAssert.FailsAsync(StatusCode.PermissionDenied, () => client.Uploads.CreateUploadAsync(Calls.ValidCreate()).ResponseAsync);
@@ -105,20 +91,13 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
     [Fact]
     public async Task A_replaced_CA_file_decides_who_authenticates_without_a_restart()
     {
-        var serving = certificates.Serving(certificates.Server);
         var authorities = Path.Combine(certificates.NewDirectory(), "ca.crt");
         File.Copy(certificates.Ca.CertificatePath, authorities);
-        await using var facade = new FacadeHost(new Dictionary<string, string?>
+        await using var facade = MeshFacade(authorities, new Dictionary<string, string?>
         {
-            ["OPENAI_BASE_URL"] = _emulator.ApiBase.AbsoluteUri,
-            ["OPENAI_API_KEY"] = FacadeHost.ApiKey,
-            ["Auth:Mode"] = "Mesh",
-            ["Tls:CertificatePath"] = serving.CertificatePath,
-            ["Tls:KeyPath"] = serving.KeyPath,
-            ["Tls:ClientCaPath"] = authorities,
             ["Tls:ReloadInterval"] = "00:00:00.2",
             ["Callers:Default:Groups:0"] = "uploads:write",
-        }, "Production");
+        });
         using (var before = new TlsClient(facade.Address, certificates.Ca, certificates.Client))
         {
             Assert.Equal(UploadStatus.Pending, (await before.Uploads.CreateUploadAsync(Calls.ValidCreate())).Upload.Status);
@@ -141,6 +120,26 @@ public sealed class MutualTlsTests(TestCertificates certificates) : IClassFixtur
         }, TimeSpan.FromSeconds(30));
         using var old = new TlsClient(facade.Address, certificates.Ca, certificates.Client);
         await RpcAssert.FailsAsync(StatusCode.Unavailable, () => old.Uploads.CreateUploadAsync(Calls.ValidCreate()).ResponseAsync);
+    }
+
+    /// <summary>A façade in Auth:Mode=Mesh serving TLS with the test server certificate, its client CAs from <paramref name="clientCaPath"/>.</summary>
+    private FacadeHost MeshFacade(string clientCaPath, Dictionary<string, string?> more)
+    {
+        var serving = certificates.Serving(certificates.Server);
+        var settings = new Dictionary<string, string?>
+        {
+            ["OPENAI_BASE_URL"] = _emulator.ApiBase.AbsoluteUri,
+            ["OPENAI_API_KEY"] = FacadeHost.ApiKey,
+            ["Auth:Mode"] = "Mesh",
+            ["Tls:CertificatePath"] = serving.CertificatePath,
+            ["Tls:KeyPath"] = serving.KeyPath,
+            ["Tls:ClientCaPath"] = clientCaPath,
+        };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+        return new FacadeHost(settings, "Production");
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -80,16 +80,7 @@ public sealed class CallersFixture : IAsyncLifetime
         {
             return channel;
         }
-        var token = caller is null ? rawToken : Tokens[caller];
-        var options = new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null };
-        if (token is not null)
-        {
-            // Cleartext h2c to the façade on loopback: call credentials are sent only when allowed explicitly.
-            options.Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure,
-                CallCredentials.FromInterceptor((_, metadata) => { metadata.Add("authorization", $"Bearer {token}"); return Task.CompletedTask; }));
-            options.UnsafeUseInsecureChannelCallCredentials = true;
-        }
-        channel = GrpcChannel.ForAddress(Facade.Address, options);
+        channel = BearerChannel.Open(Facade.Address, caller is null ? rawToken : Tokens[caller]);
         _channels[key] = channel;
         return channel;
     }
