@@ -16,6 +16,14 @@ internal static class ExitCodes
     /// <summary>128 + SIGINT, as shells report an interrupted command.</summary>
     public const int Interrupted = 130;
 
+    /// <summary>
+    /// A connection that ended before any gRPC response is worth retrying whatever status the client library
+    /// gave it: grpc-dotnet says INTERNAL when the server closes during the HTTP/2 handshake (as a TLS 1.3
+    /// server does when it refuses the client's certificate) and UNAVAILABLE when it sees the reset first.
+    /// </summary>
+    public static int From(RpcException ex) =>
+        ex.StatusCode == StatusCode.Internal && ex.Status.DebugException is HttpRequestException ? Unavailable : From(ex.StatusCode);
+
     public static int From(StatusCode code) => code switch
     {
         StatusCode.InvalidArgument or StatusCode.OutOfRange or StatusCode.FailedPrecondition => InvalidArgument,

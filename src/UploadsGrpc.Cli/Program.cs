@@ -67,7 +67,7 @@ catch (RpcException ex)
 {
     var reason = ex.GetRpcStatus()?.GetDetail<ErrorInfo>() is { } info ? $" [{info.Domain} {info.Reason}]" : "";
     Console.Error.WriteLine($"error: {ex.StatusCode}: {ex.Status.Detail}{reason}");
-    return ExitCodes.From(ex.StatusCode);
+    return ExitCodes.From(ex);
 }
 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException)
 {
