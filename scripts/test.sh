@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone: Debian and npm tools, contract lint and breaking-change
-# check, the server's layout rules, the deploy/ manifests and the code style, .NET tests, real clients in
+# check, the server's layout rules, the deploy/ manifests and the code style, .NET tests, the hostile suite, real clients in
 # other languages, and the README's sessions against the built server and its container image. CI runs exactly
 # this (.ci/run).
 set -euo pipefail
@@ -53,6 +53,10 @@ dotnet test UploadsGrpc.sln -c Release --no-build --nologo --results-directory "
 dotnet_passed=$(grep -oE 'Passed: +[0-9]+' .artifacts/dotnet-test.log | awk '{s+=$2} END {print s+0}')
 dotnet_failed=$(grep -oE 'Failed: +[0-9]+' .artifacts/dotnet-test.log | awk '{s+=$2} END {print s+0}')
 
+echo "== the hostile suite: the built server between hostile callers and a hostile upstream (tests/hostile), every case's status, reason and invariants"
+hostile_status=0
+HOSTILE_NO_BUILD=1 bash tests/hostile/run.sh | tee .artifacts/hostile.log || hostile_status=$?
+
 echo "== the official openai SDK and Prism (validating proxy) against the standalone emulator"
 clients_status=0
 bash tests/clients/run.sh | tee .artifacts/clients.log || clients_status=$?
@@ -75,10 +79,10 @@ bash tests/mesh/run.sh | tee .artifacts/mesh.log || mesh_status=$?
 
 # Each suite ends with "<suite>: N passed, M failed"; a suite that never got there counts as one failure.
 others_passed=0; others_failed=0
-for suite in contract layout deploy format clients polyglot smoke container mesh; do
+for suite in contract layout deploy format hostile clients polyglot smoke container mesh; do
   line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed$" ".artifacts/$suite.log" | tail -1 || true)
   read -r p f < <(echo "$line" | sed -nE 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p'; echo "0 1")
   others_passed=$((others_passed + p)); others_failed=$((others_failed + f))
 done
 echo "tests: $((dotnet_passed + others_passed)) passed, $((dotnet_failed + others_failed)) failed"
-[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$deploy_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ] && [ "$container_status" -eq 0 ] && [ "$mesh_status" -eq 0 ]
+[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$deploy_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$hostile_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ] && [ "$container_status" -eq 0 ] && [ "$mesh_status" -eq 0 ]

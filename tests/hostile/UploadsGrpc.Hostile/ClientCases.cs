@@ -23,6 +23,12 @@ internal static class ClientCases
 
     private static readonly Expect Ok = new(StatusCode.OK);
 
+    /// <summary>What grpc-dotnet answers a request whose content type is not application/grpc: HTTP 415 with grpc-status INTERNAL.</summary>
+    private const string Refused415 = "HTTP 415 - grpc-status Internal";
+
+    /// <summary>What Kestrel answers HTTP/1.1 on an HTTP/2-only cleartext port: 400 and the connection closed.</summary>
+    private const string Http1Refused = "HTTP/1.1 400 Bad Request, closed";
+
     /// <summary>The RPCs that take an id, and how each is called with one.</summary>
     private static readonly (string Name, string Field, Func<CaseContext, string, Task<Outcome>> Call)[] IdRpcs =
     [
@@ -175,7 +181,7 @@ internal static class ClientCases
         cases.Add(new Case("client/filename/create-1024-ok", c => c.Unary(o => c.Uploads.CreateUploadAsync(With(c.Create(), r => r.Filename = ("f_" + c.Tag).PadRight(1024, 'n')), o)), Ok));
         cases.Add(new Case("client/filename/upload-file-1025", c => c.UploadFile([Meta(With(c.Metadata(), m => m.Filename = new string('n', 1025)))]), Invalid("metadata.filename")));
         cases.Add(new Case("client/filename/upload-file-2MiB", c => c.UploadFile([Meta(With(c.Metadata(), m => m.Filename = new string('n', 2 << 20)))]), Invalid("metadata.filename")));
-        cases.Add(new Case("client/filename/create-file-2000", c => c.CreateFile([new CreateFileRequest { Metadata = With(c.FileMetadata(), m => m.Filename = new string('n', 2000)) }]), Invalid("metadata.filename")));
+        cases.Add(new Case("client/filename/create-file-2000", c => c.CreateFile([new CreateFileRequest { Metadata = With(c.FileMetadata(), m => m.Filename = new string('n', 2000)) }, new CreateFileRequest { Chunk = ByteString.CopyFromUtf8("12345678") }]), Invalid("metadata.filename")));
 
         // Malformed protobuf on the raw channel, for every unary and server-streaming method.
         foreach (var (method, type, stringTag) in RawMethods)
@@ -226,28 +232,40 @@ internal static class ClientCases
         cases.Add(new Case("client/size/message/add-part-64MiB+4KiB", c => c.Unary(o => c.Uploads.AddUploadPartAsync(new AddUploadPartRequest { UploadId = c.UploadId, Data = ByteString.CopyFrom(new byte[(64 << 20) + 4096]) }, o)), TooLarge()));
         cases.Add(new Case("client/size/message/upload-file-5MiB-chunk", c => c.UploadFile([Meta(c.Metadata(5 << 20)), Chunk(5 << 20)]),
             new Expect(StatusCode.ResourceExhausted, "MESSAGE_TOO_LARGE") { Retry = false, MetadataKey = "limit_bytes" }));
-        cases.Add(new Case("client/memory/upload-file-over-budget", c => c.UploadFile([Meta(With(c.Metadata(256L << 20), m => { m.PartSize = 64 << 20; m.Parallelism = 4; }))]),
-            new Expect(StatusCode.ResourceExhausted, "STREAM_MEMORY_EXHAUSTED") { Retry = true, NoUpstream = true }));
+        // Streaming:MemoryBudgetBytes is 128 MiB in this run: one stream holding 2 x 64 MiB takes it all, the next waits
+        // Streaming:MemoryWait (1 s) and is refused before anything goes upstream.
+        cases.Add(new Case("client/memory/upload-file-budget-taken", async c =>
+        {
+            using var holder = c.Uploads.UploadFile(cancellationToken: new CancellationTokenSource(TimeSpan.FromSeconds(4)).Token);
+            await holder.RequestStream.WriteAsync(Meta(With(c.Metadata(128L << 20), m => { m.PartSize = 64 << 20; m.Parallelism = 2; })));
+            await Task.Delay(300);
+            return await c.UploadFile([Meta(With(c.Metadata(64L << 20), m => m.PartSize = 64 << 20))], complete: false, bound: TimeSpan.FromSeconds(5));
+        }, new Expect(StatusCode.ResourceExhausted, "STREAM_MEMORY_EXHAUSTED") { Retry = true })
+            .Check((c, o) => c.Requests("create").Any(r => r.Body.Contains("\"bytes\":67108864", StringComparison.Ordinal)) ? "the refused stream reached the upstream" : null));
 
         // Wrong content types (whatever the framework does, exactly) and no content type.
         foreach (var (name, type, transport) in new (string, string?, string)[]
         {
-            ("json", "application/json", "?"), ("text", "text/plain", "?"), ("none", null, "?"),
-            ("grpc+json", "application/grpc+json", "?"), ("grpc-web", "application/grpc-web", "?"),
+            ("json", "application/json", Refused415), ("text", "text/plain", Refused415), ("none", null, Refused415),
+            ("grpc-web", "application/grpc-web", Refused415),
         })
         {
             cases.Add(new Case($"client/content-type/{name}", c => c.Raw("UploadService/CancelUpload", RawGrpc.Frame(Cancel(c)), contentType: type),
                 new Expect(StatusCode.Unknown) { Transport = transport, NoUpstream = true }));
         }
+        // grpc-dotnet reads any application/grpc+<subtype> as protobuf: the call is served.
+        cases.Add(new Case("client/content-type/grpc+json-served-as-protobuf", c => c.Raw("UploadService/CancelUpload", RawGrpc.Frame(Cancel(c)), contentType: "application/grpc+json"),
+            new Expect(StatusCode.Unknown) { Transport = "HTTP 200 application/grpc grpc-status OK" }));
 
         // HTTP/1.1 and other non-HTTP/2 bytes on the gRPC port.
         foreach (var (name, text, transport) in new (string, string, string)[]
         {
-            ("http1-post", "POST /uploadsgrpc.v1.UploadService/CancelUpload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/grpc\r\nContent-Length: 5\r\n\r\n\0\0\0\0\0", "?"),
-            ("http1-get", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "?"),
-            ("http1-upgrade-h2c", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n", "?"),
-            ("h2-preface-then-garbage", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", "?"),
-            ("tls-hello-on-cleartext", "\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00", "?"),
+            ("http1-post", "POST /uploadsgrpc.v1.UploadService/CancelUpload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/grpc\r\nContent-Length: 5\r\n\r\n\0\0\0\0\0", Http1Refused),
+            ("http1-get", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", Http1Refused),
+            ("http1-upgrade-h2c", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n", Http1Refused),
+            ("h2-preface-then-garbage", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", "h2 SETTINGS WINDOW_UPDATE GOAWAY(6), closed"),
+            // Ten bytes of a TLS ClientHello: Kestrel waits for the rest of the 24-byte HTTP/2 preface, answering nothing.
+            ("tls-hello-on-cleartext", "\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00", "nothing, left open"),
         })
         {
             cases.Add(new Case($"client/port/{name}", c => RawGrpc.SocketAsync(c.Server.Address, Encoding.Latin1.GetBytes(text), TimeSpan.FromSeconds(3)),
@@ -257,15 +275,17 @@ internal static class ClientCases
         // Unknown methods and paths.
         foreach (var (name, path) in new (string, string)[]
         {
-            ("method", "/uploadsgrpc.v1.UploadService/Nope"), ("service", "/uploadsgrpc.v9.Nope/Call"), ("empty-method", "/uploadsgrpc.v1.UploadService/"),
-            ("root", "/"), ("v1-rest-path", "/v1/uploads"),
+            ("method", "/uploadsgrpc.v1.UploadService/Nope"), ("service", "/uploadsgrpc.v9.Nope/Call"), ("v1-rest-path", "/v1/uploads"),
         })
         {
             cases.Add(new Case($"client/unknown/{name}", c => c.RawPath(path, RawGrpc.Frame([])),
                 new Expect(StatusCode.Unimplemented, "UNKNOWN_METHOD") { InfoOptional = true, NoUpstream = true }));
         }
+        // Paths that are no /service/method at all, and GET: ASP.NET Core's routing answers 404 before gRPC.
+        cases.Add(new Case("client/unknown/empty-method", c => c.RawPath("/uploadsgrpc.v1.UploadService/", RawGrpc.Frame([])), new Expect(StatusCode.Unknown) { Transport = "HTTP 404 -", NoUpstream = true }));
+        cases.Add(new Case("client/unknown/root", c => c.RawPath("/", RawGrpc.Frame([])), new Expect(StatusCode.Unknown) { Transport = "HTTP 404 -", NoUpstream = true }));
         cases.Add(new Case("client/unknown/get-on-a-method", c => c.Raw("UploadService/CancelUpload", [], httpMethod: "GET"),
-            new Expect(StatusCode.Unknown) { Transport = "?", NoUpstream = true }));
+            new Expect(StatusCode.Unknown) { Transport = "HTTP 404 -", NoUpstream = true }));
 
         // Deadlines and cancels.
         cases.Add(new Case("client/deadline/1ns", c => c.Raw("UploadService/CancelUpload", RawGrpc.Frame(Cancel(c)), headers: [("grpc-timeout", "1n")]),
@@ -276,8 +296,15 @@ internal static class ClientCases
             return c.Raw("UploadService/CancelUpload", RawGrpc.Frame(Cancel(c)), headers: [("grpc-timeout", "1S")]);
         }, new Expect(StatusCode.DeadlineExceeded, "DEADLINE_EXCEEDED")).Check(AbortedUpstream("cancel")));
         cases.Add(new Case("client/deadline/garbage-timeout-ignored", c => c.Raw("UploadService/CancelUpload", RawGrpc.Frame(Cancel(c)), headers: [("grpc-timeout", "soon")]), Ok));
-        cases.Add(new Case("client/deadline/upload-file-idle-with-1s-deadline", c => c.Raw("UploadService/UploadFile", [], headers: [("grpc-timeout", "1S")]),
-            new Expect(StatusCode.DeadlineExceeded, "DEADLINE_EXCEEDED") { InfoOptional = true, NoUpstream = true }));
+        cases.Add(new Case("client/deadline/1ms-upstream-slow", c =>
+        {
+            c.On("cancel", async e =>
+            {
+                await Task.Delay(300);
+                await e.HappyAsync();
+            });
+            return c.Raw("UploadService/CancelUpload", RawGrpc.Frame(Cancel(c)), headers: [("grpc-timeout", "1m")]);
+        }, new Expect(StatusCode.DeadlineExceeded, "DEADLINE_EXCEEDED") { InfoOptional = true }));
         cases.Add(new Case("client/cancel/unary-upstream-hangs", c =>
         {
             c.On("cancel", e => e.HangAsync());

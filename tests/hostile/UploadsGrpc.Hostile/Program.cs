@@ -38,8 +38,6 @@ namespace UploadsGrpc.Hostile
             await using var upstreamB = await HostileUpstream.StartAsync();
             using var serverA = await ServerUnderTest.StartAsync("client-side", serverDll, upstreamA.BaseUrl, Bounds, clock);
             using var serverB = await ServerUnderTest.StartAsync("upstream-side", serverDll, upstreamB.BaseUrl, Bounds, clock);
-            using var channelA = CaseContext.NewChannel(serverA.Address);
-            using var channelB = CaseContext.NewChannel(serverB.Address);
 
             var clientCases = ClientCases.All(elsewhere);
             var upstreamCases = UpstreamCases.All(elsewhere);
@@ -56,7 +54,9 @@ namespace UploadsGrpc.Hostile
                 var results = new List<CaseResult>();
                 foreach (var c in clientCases)
                 {
-                    results.Add(await RunOneAsync(c, new CaseContext(c.Tag, serverA, upstreamA, elsewhere, channelA), clock, exclusive: true));
+                    // A channel per case: a case that breaks its HTTP/2 connection must not take the next case with it.
+                    using var channel = CaseContext.NewChannel(serverA.Address);
+                    results.Add(await RunOneAsync(c, new CaseContext(c.Tag, serverA, upstreamA, elsewhere, channel), clock, exclusive: true));
                 }
                 return results;
             });
@@ -66,7 +66,8 @@ namespace UploadsGrpc.Hostile
                 await gate.WaitAsync();
                 try
                 {
-                    return await RunOneAsync(c, new CaseContext(c.Tag, serverB, upstreamB, elsewhere, channelB), clock, exclusive: false);
+                    using var channel = CaseContext.NewChannel(serverB.Address);
+                    return await RunOneAsync(c, new CaseContext(c.Tag, serverB, upstreamB, elsewhere, channel), clock, exclusive: false);
                 }
                 finally
                 {

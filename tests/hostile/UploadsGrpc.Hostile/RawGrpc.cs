@@ -14,7 +14,12 @@ namespace UploadsGrpc.Hostile;
 /// </summary>
 internal static class RawGrpc
 {
-    public static readonly HttpClient Http = new(new SocketsHttpHandler
+    public static readonly HttpClient Http = NewClient();
+
+    /// <summary>Its own connections, so a case that breaks the shared ones cannot fail the health check after it.</summary>
+    public static readonly HttpClient HealthHttp = NewClient();
+
+    private static HttpClient NewClient() => new(new SocketsHttpHandler
     {
         EnableMultipleHttp2Connections = true,
         AllowAutoRedirect = false,
@@ -50,7 +55,7 @@ internal static class RawGrpc
 
     /// <summary>Posts <paramref name="body"/> to <paramref name="path"/> and reads the whole answer, within <paramref name="bound"/>.</summary>
     public static async Task<Outcome> SendAsync(Uri server, string path, byte[] body, string? contentType = "application/grpc",
-        IEnumerable<(string Name, string Value)>? headers = null, TimeSpan? bound = null, string method = "POST")
+        IEnumerable<(string Name, string Value)>? headers = null, TimeSpan? bound = null, string method = "POST", HttpClient? client = null)
     {
         using var cts = new CancellationTokenSource(bound ?? TimeSpan.FromSeconds(15));
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(server, path))
@@ -73,7 +78,7 @@ internal static class RawGrpc
         }
         try
         {
-            using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+            using var response = await (client ?? Http).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
             var bytes = await response.Content.ReadAsByteArrayAsync(cts.Token);
             return Read(response, bytes);
         }

@@ -133,7 +133,7 @@ internal sealed partial class ServerUnderTest : IDisposable
         {
             return $"the server process exited (code {_process.ExitCode})";
         }
-        var outcome = await RawGrpc.SendAsync(Address, "/grpc.health.v1.Health/Check", RawGrpc.Frame([]), bound: TimeSpan.FromSeconds(5));
+        var outcome = await RawGrpc.SendAsync(Address, "/grpc.health.v1.Health/Check", RawGrpc.Frame([]), bound: TimeSpan.FromSeconds(5), client: RawGrpc.HealthHttp);
         var body = outcome.Response as byte[] ?? [];
         return outcome.Code == 0 && body.Length >= 7 && body[5] == 0x08 && body[6] == 0x01 ? null : "health check after the case: " + outcome.Summary();
     }
