@@ -41,6 +41,9 @@ internal sealed record Expect(StatusCode Code, string? Reason = null, string Dom
 
     /// <summary>The server's log lines during the case: one line at Information or Debug, none above, no stack trace.</summary>
     public bool QuietLog { get; init; }
+
+    /// <summary>No log line of the case may hold a stack trace (the contract says so for cancels, disconnects and invalid responses).</summary>
+    public bool NoStackTrace { get; init; }
 }
 
 /// <summary>One hostile case: its id, the side it attacks, what it does, what it must get, and more checks of its own.</summary>

@@ -81,6 +81,13 @@ namespace UploadsGrpc.Hostile
             // Whole-run invariants, each one more case.
             all.Add(Global("run/logs/no-secret", [.. serverA.Lines.Concat(serverB.Lines).Where(l => Secret.In(l.Text)).Take(3).Select(l => "secret in a log line: " + Cut(l.Text, 160))]));
             all.Add(Global("run/elsewhere/nothing", [.. elsewhere.Requests.Take(3).Select(r => $"the other host received {r.Method} {r.Target} (case {r.Tag})")]));
+            foreach (var server in new[] { serverA, serverB })
+            {
+                var traces = server.Lines.Where(l => l.HasStackTrace).ToList();
+                all.Add(Global($"run/{server.Name}/no-stack-traces", traces.Count == 0 ? [] : [$"{traces.Count} log lines hold a stack trace, first: {Example(traces[0])}"]));
+                var errors = server.Lines.Where(l => l.Level is "Error" or "Critical").ToList();
+                all.Add(Global($"run/{server.Name}/no-error-lines", errors.Count == 0 ? [] : [$"{errors.Count} log lines at Error or Critical, first: {Example(errors[0])}"]));
+            }
             all.Add(Global("run/servers/up", [.. new[] { serverA, serverB }.Where(s => s.HasExited).Select(s => $"the {s.Name} server exited")]));
 
             if (artifacts is not null)
@@ -101,6 +108,20 @@ namespace UploadsGrpc.Hostile
         }
 
         private static CaseResult Global(string id, List<string> problems) => new(new Case(id, _ => Task.FromResult(new Outcome()), new Expect(StatusCode.OK)), new Outcome(), problems);
+
+        private static string Example(LogLine line)
+        {
+            var message = line.Text;
+            try
+            {
+                using var json = System.Text.Json.JsonDocument.Parse(line.Text);
+                message = json.RootElement.TryGetProperty("Message", out var m) ? m.GetString() ?? "" : line.Text;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+            }
+            return $"{line.Level} {line.Category}: {Cut(message, 100)}";
+        }
 
         private static string Cut(string text, int length) => text.Length > length ? text[..length] + "…" : text;
 
@@ -281,13 +302,9 @@ namespace UploadsGrpc.Hostile
                     problems.Add($"{own.Count} log lines of the service, expected one at Information or Debug");
                 }
             }
-            if (lines.FirstOrDefault(l => l.HasStackTrace) is { } traced)
+            if ((e.NoStackTrace || e.QuietLog) && lines.FirstOrDefault(l => l.HasStackTrace) is { } traced)
             {
                 problems.Add($"a stack trace in the log ({traced.Level} {traced.Category})");
-            }
-            if (!exclusive && lines.FirstOrDefault(l => l.Level is "Error" or "Critical") is { } error)
-            {
-                problems.Add($"a log line at {error.Level} ({error.Category})");
             }
             return new CaseResult(c, outcome, problems);
         }

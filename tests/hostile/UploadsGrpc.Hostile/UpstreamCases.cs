@@ -53,7 +53,7 @@ internal static class UpstreamCases
 
     private static Expect Table(StatusCode code, string reason) => new(code, reason, Api);
 
-    private static Expect InvalidResponse() => new(StatusCode.Internal, "UPSTREAM_INVALID_RESPONSE") { MetadataKey = "http_status", Retry = false };
+    private static Expect InvalidResponse() => new(StatusCode.Internal, "UPSTREAM_INVALID_RESPONSE") { MetadataKey = "http_status", Retry = false, NoStackTrace = true };
 
     public static List<Case> All(HostileUpstream elsewhere)
     {
