@@ -243,6 +243,35 @@ internal static class ClientCases
         }, new Expect(StatusCode.ResourceExhausted, "STREAM_MEMORY_EXHAUSTED") { Retry = true })
             .Check((c, o) => c.Requests("create").Any(r => r.Body.Contains("\"bytes\":67108864", StringComparison.Ordinal)) ? "the refused stream reached the upstream" : null));
 
+        // Unary parts count against the same budget: two 60 MiB parts held upstream take 120 of its 128 MiB, a third is
+        // refused with a RetryInfo rather than admitted past it.
+        cases.Add(new Case("client/memory/add-part-budget-taken", async c =>
+        {
+            c.On("part", e => e.HangAsync());
+            var data = ByteString.CopyFrom(new byte[60 << 20]);
+            using var holders = new CancellationTokenSource(TimeSpan.FromSeconds(6));
+            // A deadline, so Upstream:RequestTimeout (3 s) does not release them before the third has waited its turn.
+            var held = Enumerable.Range(0, 2).Select(_ => c.Uploads.AddUploadPartAsync(new AddUploadPartRequest { UploadId = c.UploadId, Data = data },
+                deadline: DateTime.UtcNow.AddSeconds(7), cancellationToken: holders.Token)).ToList();
+            await c.Upstream.WaitForAsync(c.Tag, "part", TimeSpan.FromSeconds(3));
+            await Task.Delay(500);
+            var outcome = await c.Unary(o => c.Uploads.AddUploadPartAsync(new AddUploadPartRequest { UploadId = c.UploadId, Data = data }, o), cancelAfter: TimeSpan.FromSeconds(5));
+            await holders.CancelAsync();
+            foreach (var call in held)
+            {
+                try
+                {
+                    await call.ResponseAsync;
+                }
+                catch (RpcException)
+                {
+                }
+                call.Dispose();
+            }
+            return outcome;
+        }, new Expect(StatusCode.ResourceExhausted, "MEMORY_EXHAUSTED") { Retry = true })
+            .Check((c, o) => c.Requests("part").Count <= 2 ? null : $"{c.Requests("part").Count} parts reached the upstream; the third must be refused before"));
+
         // Wrong content types (whatever the framework does, exactly) and no content type.
         foreach (var (name, type, transport) in new (string, string?, string)[]
         {

@@ -38,15 +38,17 @@ namespace UploadsGrpc.Hostile
             await using var upstreamB = await HostileUpstream.StartAsync();
             using var serverA = await ServerUnderTest.StartAsync("client-side", serverDll, upstreamA.BaseUrl, Bounds, clock);
             using var serverB = await ServerUnderTest.StartAsync("upstream-side", serverDll, upstreamB.BaseUrl, Bounds, clock);
+            using var serverC = await ServerUnderTest.StartAsync("refused-upstream", serverDll, new Uri($"http://127.0.0.1:{ClosedPort()}/v1/"), Bounds, clock);
 
             var clientCases = ClientCases.All(elsewhere);
             var upstreamCases = UpstreamCases.All(elsewhere);
+            var refusedCases = UpstreamCases.Refused();
             var n = 0;
-            foreach (var c in clientCases.Concat(upstreamCases))
+            foreach (var c in clientCases.Concat(upstreamCases).Concat(refusedCases))
             {
                 c.Tag = $"hc{n++:D3}x";
             }
-            Console.WriteLine($"hostile: {clientCases.Count} client-side cases (one at a time), {upstreamCases.Count} upstream-side (concurrently)");
+            Console.WriteLine($"hostile: {clientCases.Count} client-side cases (one at a time), {upstreamCases.Count + refusedCases.Count} upstream-side (concurrently)");
 
             // Client-side cases one at a time, so upstream requests and log lines without a tag belong to the case running.
             var clientRun = Task.Run(async () =>
@@ -61,13 +63,14 @@ namespace UploadsGrpc.Hostile
                 return results;
             });
             var gate = new SemaphoreSlim(8);
-            var upstreamRun = Task.WhenAll(upstreamCases.Select(async c =>
+            var upstreamRun = Task.WhenAll(upstreamCases.Select(c => (Case: c, Server: serverB)).Concat(refusedCases.Select(c => (Case: c, Server: serverC))).Select(async run =>
             {
+                var (c, server) = run;
                 await gate.WaitAsync();
                 try
                 {
-                    using var channel = CaseContext.NewChannel(serverB.Address);
-                    return await RunOneAsync(c, new CaseContext(c.Tag, serverB, upstreamB, elsewhere, channel), clock, exclusive: false);
+                    using var channel = CaseContext.NewChannel(server.Address);
+                    return await RunOneAsync(c, new CaseContext(c.Tag, server, upstreamB, elsewhere, channel), clock, exclusive: false);
                 }
                 finally
                 {
@@ -79,22 +82,23 @@ namespace UploadsGrpc.Hostile
             all.AddRange(await upstreamRun);
 
             // Whole-run invariants, each one more case.
-            all.Add(Global("run/logs/no-secret", [.. serverA.Lines.Concat(serverB.Lines).Where(l => Secret.In(l.Text)).Take(3).Select(l => "secret in a log line: " + Cut(l.Text, 160))]));
+            all.Add(Global("run/logs/no-secret", [.. serverA.Lines.Concat(serverB.Lines).Concat(serverC.Lines).Where(l => Secret.In(l.Text)).Take(3).Select(l => "secret in a log line: " + Cut(l.Text, 160))]));
             all.Add(Global("run/elsewhere/nothing", [.. elsewhere.Requests.Take(3).Select(r => $"the other host received {r.Method} {r.Target} (case {r.Tag})")]));
-            foreach (var server in new[] { serverA, serverB })
+            foreach (var server in new[] { serverA, serverB, serverC })
             {
                 var traces = server.Lines.Where(l => l.HasStackTrace).ToList();
                 all.Add(Global($"run/{server.Name}/no-stack-traces", traces.Count == 0 ? [] : [$"{traces.Count} log lines hold a stack trace, first: {Example(traces[0])}"]));
                 var errors = server.Lines.Where(l => l.Level is "Error" or "Critical").ToList();
                 all.Add(Global($"run/{server.Name}/no-error-lines", errors.Count == 0 ? [] : [$"{errors.Count} log lines at Error or Critical, first: {Example(errors[0])}"]));
             }
-            all.Add(Global("run/servers/up", [.. new[] { serverA, serverB }.Where(s => s.HasExited).Select(s => $"the {s.Name} server exited")]));
+            all.Add(Global("run/servers/up", [.. new[] { serverA, serverB, serverC }.Where(s => s.HasExited).Select(s => $"the {s.Name} server exited")]));
 
             if (artifacts is not null)
             {
                 Directory.CreateDirectory(artifacts);
                 await File.WriteAllLinesAsync(Path.Combine(artifacts, "hostile-server-client-side.log"), serverA.Lines.Select(l => l.Text));
                 await File.WriteAllLinesAsync(Path.Combine(artifacts, "hostile-server-upstream-side.log"), serverB.Lines.Select(l => l.Text));
+                await File.WriteAllLinesAsync(Path.Combine(artifacts, "hostile-server-refused-upstream.log"), serverC.Lines.Select(l => l.Text));
                 await File.WriteAllLinesAsync(Path.Combine(artifacts, "hostile-outcomes.log"), all.Select(r => $"{(r.Problems.Count == 0 ? "ok  " : "FAIL")} {r.Case.Id} [{r.Case.Tag}]: {r.Outcome.Summary()}"));
             }
             var failed = all.Where(r => r.Problems.Count > 0).ToList();
@@ -108,6 +112,16 @@ namespace UploadsGrpc.Hostile
         }
 
         private static CaseResult Global(string id, List<string> problems) => new(new Case(id, _ => Task.FromResult(new Outcome()), new Expect(StatusCode.OK)), new Outcome(), problems);
+
+        /// <summary>A loopback port that was free a moment ago: a connection to it is refused.</summary>
+        private static int ClosedPort()
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            return port;
+        }
 
         private static string Example(LogLine line)
         {

@@ -351,6 +351,17 @@ internal static class UpstreamCases
         return cases;
     }
 
+    /// <summary>Cases for a server whose upstream refuses connections (nothing listens on its port).</summary>
+    public static List<Case> Refused()
+    {
+        var unavailable = new Expect(StatusCode.Unavailable, "UPSTREAM_UNAVAILABLE");
+        return
+        [
+            .. new[] { "create", "part", "complete", "cancel", "get", "list", "delete", "download", "uploadfile" }
+                .Select(rpc => new Case($"upstream/refused/{rpc}", c => Call(c, rpc), unavailable)),
+        ];
+    }
+
     private static async Task Trickle(UpstreamExchange e, string body, TimeSpan every, string contentType = "application/json", long? length = null)
     {
         e.Context.Response.StatusCode = 200;
