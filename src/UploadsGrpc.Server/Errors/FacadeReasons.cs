@@ -22,4 +22,12 @@ public static class FacadeReasons
     public const string UploadTooLarge = "UPLOAD_TOO_LARGE";
     public const string CallerRateLimited = "CALLER_RATE_LIMITED";
     public const string CallerStreamsExhausted = "CALLER_STREAMS_EXHAUSTED";
+    public const string MalformedMessage = "MALFORMED_MESSAGE";
+    public const string MalformedFrame = "MALFORMED_FRAME";
+    public const string MessageTooLarge = "MESSAGE_TOO_LARGE";
+    public const string UnsupportedEncoding = "UNSUPPORTED_ENCODING";
+    public const string UnknownMethod = "UNKNOWN_METHOD";
+    public const string UnsupportedContentType = "UNSUPPORTED_CONTENT_TYPE";
+    public const string Http2Required = "HTTP2_REQUIRED";
+    public const string StreamIdleTimeout = "STREAM_IDLE_TIMEOUT";
 }

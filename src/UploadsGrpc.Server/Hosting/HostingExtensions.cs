@@ -19,13 +19,16 @@ internal static class HostingExtensions
             .AddUploadFile()
             .AddLifecycle()
             .AddCallers()
-            .AddTls();
+            .AddTls()
+            // Last: it replaces a registration every AddGrpc* call makes.
+            .AddProtocolGuards();
         return builder;
     }
 
     public static WebApplication MapUploadsGrpc(this WebApplication app)
     {
         app.UseLifecycle();
+        app.UseProtocolGuards();
         app.MapGrpcService<UploadGrpcService>();
         app.MapGrpcService<FileGrpcService>();
         app.MapGrpcHealthChecksService();
