@@ -36,7 +36,7 @@ internal sealed class GuardedServiceMethodProvider<[DynamicallyAccessedMembers(S
     {
         for (var type = typeof(TService); type is not null; type = type.BaseType)
         {
-            if (type.GetCustomAttribute<BindServiceMethodAttribute>() is { } attribute)
+            if (type.GetCustomAttribute<BindServiceMethodAttribute>(inherit: false) is { } attribute)
             {
                 var bind = attribute.BindType.GetMethod(attribute.BindMethodName, BindingFlags.Public | BindingFlags.Static,
                     binder: null, [typeof(ServiceBinderBase), type], modifiers: null);

@@ -25,6 +25,10 @@ internal static class ProtocolErrors
         $"A request message marked as compressed with {encoding} does not decompress.",
         ("encoding", encoding));
 
+    /// <summary>grpc-dotnet's own UNIMPLEMENTED for a grpc-encoding without a provider, its message (which lists the supported ones) kept.</summary>
+    public static RpcException UnsupportedEncoding(string detail) =>
+        Build(StatusCode.Unimplemented, FacadeReasons.UnsupportedEncoding, detail);
+
     public static RpcException DecompressedTooLarge(string encoding, long limit) => Build(
         StatusCode.ResourceExhausted, FacadeReasons.MessageTooLarge,
         $"A request message compressed with {encoding} decompresses to more than {limit} bytes.",

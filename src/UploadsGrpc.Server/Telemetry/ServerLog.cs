@@ -87,4 +87,12 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 20, EventName = "CallAudited", Level = LogLevel.Information,
         Message = "Audit: {Caller} called {Rpc}: {Status} (upload {UploadId}, file {FileId}, {Bytes} bytes, upstream request {UpstreamRequestId})")]
     public static partial void CallAudited(ILogger logger, string caller, string rpc, StatusCode status, string? uploadId, string? fileId, long? bytes, string? upstreamRequestId);
+
+    [LoggerMessage(EventId = 50, EventName = "UploadFileClientLeft", Level = LogLevel.Information,
+        Message = "UploadFile: the client cancelled or disconnected {Stage}; {Outcome}")]
+    public static partial void UploadFileClientLeft(ILogger logger, string stage, string outcome);
+
+    [LoggerMessage(EventId = 51, EventName = "UploadFileIdle", Level = LogLevel.Information,
+        Message = "UploadFile: the client sent no message for {IdleSeconds} s (Streaming:IdleTimeout) {Stage}; {Outcome}")]
+    public static partial void UploadFileIdle(ILogger logger, double idleSeconds, string stage, string outcome);
 }

@@ -36,6 +36,12 @@ public sealed class StreamingOptions
     /// <summary>Streaming:CancelTimeout: how long the clean-up cancel of a failed upload may take.</summary>
     public TimeSpan CancelTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Streaming:IdleTimeout: how long a stream may go without a message from the client (the first, and between
+    /// messages) before it ends DEADLINE_EXCEEDED; a stream waiting for a message holds its memory and its upload.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The budget in bytes, with 0 resolved to the default for this machine.</summary>
     public long ResolvedMemoryBudget() => MemoryBudgetBytes > 0
         ? MemoryBudgetBytes

@@ -29,6 +29,10 @@ internal sealed class StreamingOptionsValidation : IValidateOptions<StreamingOpt
         {
             failures.Add("Streaming:MemoryWait and RetryBaseDelay must not be negative, MaxRetryDelay not below RetryBaseDelay, CancelTimeout positive.");
         }
+        if (options.IdleTimeout <= TimeSpan.Zero || options.IdleTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add("Streaming:IdleTimeout must be more than 0 and at most 01:00:00.");
+        }
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Grpc.Core;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
 using UploadsGrpc.Server.Lifecycle;
 using UploadsGrpc.Server.Mapping;
+using UploadsGrpc.Server.Protocol;
 using UploadsGrpc.Server.Telemetry;
 using UploadsGrpc.Server.Upstream;
 using UploadsGrpc.V1;
@@ -34,16 +36,63 @@ internal sealed class UploadFileSession(
 
     public async Task RunAsync(IAsyncStreamReader<UploadFileRequest> requests, IServerStreamWriter<UploadFileResponse> responses, ServerCallContext context)
     {
+        using var reader = new RequestReader(requests, options.Value.IdleTimeout, clock);
+        var fate = new StreamFate();
+        try
+        {
+            await RunCoreAsync(reader, responses, context, fate);
+        }
+        catch (StreamIdleException idle)
+        {
+            ServerLog.UploadFileIdle(logger, idle.IdleTimeout.TotalSeconds, fate.Stage, fate.Outcome);
+            throw new FacadeException(StatusCode.DeadlineExceeded, FacadeReasons.StreamIdleTimeout,
+                $"{idle.Message} {fate.Outcome}.")
+            {
+                Metadata = [("idle_timeout_seconds", idle.IdleTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)),
+                    ("upload_id", fate.UploadId), ("upload_kept", fate.UploadId is null ? null : fate.Kept ? "true" : "false")],
+            };
+        }
+        catch (Exception ex) when (ClientLeft(context, ex))
+        {
+            // Nobody is there to read the status: one line says what became of the upload, and the status carries
+            // details so the error mapper logs nothing more (a client's departure is not a failure of the service).
+            ServerLog.UploadFileClientLeft(logger, fate.Stage, fate.Outcome);
+            throw ProtocolErrors.Build(StatusCode.Cancelled, FacadeReasons.Cancelled, $"The call was cancelled; {fate.Outcome}.");
+        }
+    }
+
+    private async Task RunCoreAsync(RequestReader requests, IServerStreamWriter<UploadFileResponse> responses, ServerCallContext context, StreamFate fate)
+    {
         // The call's token fires when the client leaves and, for every call, when Shutdown:Timeout passes.
         var call = CallBudget.From(context);
         var plan = await ReadMetadataAsync(requests, call.Cancellation);
+        fate.Stage = "before its upload was created";
         if (plan.Metadata.Resumable && drain.Closing.IsCancellationRequested)
         {
             // Past the drain delay a resumable upload would give way at once: better to create nothing here.
             throw FacadeException.ShuttingDownBeforeStart();
         }
-        using var reservation = plan.RemainingBytes > 0 ? await budget.ReserveAsync(plan.ReserveBytes, call.Cancellation) : null;
+        var reservation = plan.RemainingBytes > 0 ? await budget.ReserveAsync(plan.ReserveBytes, call.Cancellation) : null;
+        try
+        {
+            await UploadAsync(plan, requests, responses, context, call, fate, () =>
+            {
+                // A stream that ends releases its memory at once, before the clean-up cancel (up to
+                // Streaming:CancelTimeout) that may follow: a stalled stream must not hold others out any longer.
+                reservation?.Dispose();
+                reservation = null;
+            });
+        }
+        finally
+        {
+            reservation?.Dispose();
+        }
+    }
 
+    private async Task UploadAsync(
+        UploadFilePlan plan, RequestReader requests, IServerStreamWriter<UploadFileResponse> responses, ServerCallContext context,
+        CallBudget call, StreamFate fate, Action releaseMemory)
+    {
         Upload? created = null;
         string uploadId;
         if (plan.Metadata.Resume is { } resume)
@@ -55,6 +104,8 @@ internal sealed class UploadFileSession(
             created = ResourceMapper.MapToUpload(await upstream.CreateUploadAsync(RequestMapper.MapToCreateUploadBody(plan.Metadata), call), unknown);
             uploadId = created.Id;
         }
+        fate.UploadId = uploadId;
+        fate.Stage = $"during upload {uploadId}";
 
         var pump = new ResponsePump<UploadFileResponse>(responses, call.Cancellation);
         var gaveWay = false;
@@ -92,32 +143,46 @@ internal sealed class UploadFileSession(
         catch (Exception ex)
         {
             await pump.AbandonAsync();
+            releaseMemory();
             var stopping = gaveWay || drain.Expired.IsCancellationRequested;
-            var interrupted = stopping || context.CancellationToken.IsCancellationRequested || ex is ClientStreamBrokenException;
+            // A client that left, or went quiet, logs one line in RunAsync that says what became of the upload.
+            var reported = !stopping && (ex is StreamIdleException || ClientLeft(context, ex));
+            var interrupted = stopping || reported || context.CancellationToken.IsCancellationRequested || ex is ClientStreamBrokenException;
+            // A malformed message is the client's error, not an interruption: the upload is cancelled, resumable or not.
             var keep = plan.Metadata.Resumable && interrupted;
             if (keep)
             {
-                ServerLog.UploadKeptPending(logger, uploadId);
+                fate.Kept = true;
+                if (!reported)
+                {
+                    ServerLog.UploadKeptPending(logger, uploadId);
+                }
             }
             else
             {
-                await CancelQuietlyAsync(uploadId);
+                fate.CancelFailed = !await CancelQuietlyAsync(uploadId, logSuccess: !reported);
             }
             if (stopping)
             {
                 throw FacadeException.ShuttingDown(uploadId, keep);
             }
-            if (ex is ClientStreamBrokenException)
-            {
-                throw new RpcException(new Status(StatusCode.Cancelled, "The client's request stream broke off."));
-            }
             ExceptionDispatchInfo.Throw(ex);
         }
     }
 
-    private async Task<UploadFilePlan> ReadMetadataAsync(IAsyncStreamReader<UploadFileRequest> requests, CancellationToken cancellation)
+    /// <summary>
+    /// The client cancelled or went away: its stream broke off, or the call's token fired for neither the deadline
+    /// nor the shutdown timeout (those keep their own statuses, DEADLINE_EXCEEDED and SHUTTING_DOWN).
+    /// </summary>
+    private bool ClientLeft(ServerCallContext context, Exception ex) =>
+        !drain.Expired.IsCancellationRequested
+        && (ex is ClientStreamBrokenException
+            || (context.CancellationToken.IsCancellationRequested
+                && (context.Deadline == DateTime.MaxValue || clock.GetUtcNow().UtcDateTime < context.Deadline)));
+
+    private async Task<UploadFilePlan> ReadMetadataAsync(RequestReader requests, CancellationToken cancellation)
     {
-        if (!await MoveNextAsync(requests, cancellation))
+        if (!await requests.MoveNextAsync(cancellation))
         {
             InvalidRequestException.Throw("metadata", "is missing: the stream ended before its first message.");
         }
@@ -130,7 +195,7 @@ internal sealed class UploadFileSession(
 
     /// <summary>Reads the chunks, cuts and hands over parts, and returns all part ids in file order and the MD5.</summary>
     private async Task<(List<string> PartIds, string? Md5)> TransferAsync(
-        UploadFilePlan plan, string uploadId, IAsyncStreamReader<UploadFileRequest> requests, ResponsePump<UploadFileResponse> pump, CallBudget call)
+        UploadFilePlan plan, string uploadId, RequestReader requests, ResponsePump<UploadFileResponse> pump, CallBudget call)
     {
         var bytes = plan.Metadata.Bytes;
         // The server sees every byte only when the stream starts at 0; on resume only a client's MD5 can be checked.
@@ -143,7 +208,7 @@ internal sealed class UploadFileSession(
         var filled = 0;
         try
         {
-            while (await MoveNextAsync(requests, uploader.Cancellation))
+            while (await requests.MoveNextAsync(uploader.Cancellation))
             {
                 var message = requests.Current;
                 if (message.PayloadCase != UploadFileRequest.PayloadOneofCase.Chunk)
@@ -219,19 +284,8 @@ internal sealed class UploadFileSession(
         return actual;
     }
 
-    private static async Task<bool> MoveNextAsync(IAsyncStreamReader<UploadFileRequest> requests, CancellationToken cancellation)
-    {
-        try
-        {
-            return await requests.MoveNext(cancellation);
-        }
-        catch (IOException ex)
-        {
-            throw new ClientStreamBrokenException(ex);
-        }
-    }
-
-    private async Task CancelQuietlyAsync(string uploadId)
+    /// <summary>Cancels the upload upstream; false when that failed (logged as event 7).</summary>
+    private async Task<bool> CancelQuietlyAsync(string uploadId, bool logSuccess)
     {
         // The call's own token is spent; the clean-up gets its own deadline. The failure's request id stays the
         // call's trailer, not the cancel's.
@@ -242,11 +296,16 @@ internal sealed class UploadFileSession(
         try
         {
             await upstream.CancelUploadAsync(uploadId, new CallBudget(HasDeadline: true, timeout.Token));
-            ServerLog.UploadCancelledAfterFailure(logger, uploadId);
+            if (logSuccess)
+            {
+                ServerLog.UploadCancelledAfterFailure(logger, uploadId);
+            }
+            return true;
         }
         catch (Exception ex)
         {
             ServerLog.UploadCancelFailed(logger, uploadId, redactor.Redact(ex.Message));
+            return false;
         }
         finally
         {
