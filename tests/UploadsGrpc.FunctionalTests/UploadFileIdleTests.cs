@@ -91,7 +91,7 @@ public sealed class UploadFileIdleTests(StandaloneDeployment stack) : IClassFixt
             using (var cancel = new CancellationTokenSource())
             {
                 using var call = new UploadFileCall(server.Uploads, cancellation: cancel.Token);
-                await Task.Delay(50);
+                await Task.Delay(200);
                 await cancel.CancelAsync();
             }
             // Cancelled after the upload was created.
@@ -107,7 +107,7 @@ public sealed class UploadFileIdleTests(StandaloneDeployment stack) : IClassFixt
             using (var channel = GrpcChannel.ForAddress(server.Address))
             {
                 var call = new UploadFileCall(new UploadService.UploadServiceClient(channel));
-                await Task.Delay(50);
+                await Task.Delay(200);
             }
             using (var channel = GrpcChannel.ForAddress(server.Address))
             {
@@ -118,7 +118,13 @@ public sealed class UploadFileIdleTests(StandaloneDeployment stack) : IClassFixt
             }
         }
 
-        await Poll.UntilAsync(() => Lines(server, "UploadFileSession[50]").Count == 4 * Each, TimeSpan.FromSeconds(30));
+        // A call cancelled before its first message may never reach the server (the client had not sent its headers
+        // yet); every call that did is audited (event 20), and each of those must log event 50 once.
+        await Poll.UntilAsync(() => Lines(server, "UploadFileSession[50]").Count(l => l.Contains("during upload", StringComparison.Ordinal)) == started.Count
+            && Lines(server, "UploadFileSession[50]").Count == Lines(server, "Audit[20]").Count, TimeSpan.FromSeconds(30));
+        var departures = Lines(server, "UploadFileSession[50]");
+        Assert.Equal(Lines(server, "Audit[20]").Count, departures.Count);
+        Assert.InRange(departures.Count, 3 * Each, 4 * Each);
         // Everything after the start (which warns once that Auth:Mode is None).
         var output = server.Output[server.Output.IndexOf("Application started", StringComparison.Ordinal)..];
         Assert.DoesNotContain("fail:", output, StringComparison.Ordinal);
@@ -130,7 +136,9 @@ public sealed class UploadFileIdleTests(StandaloneDeployment stack) : IClassFixt
         {
             Assert.Equal("cancelled", (await stack.Emulator.AdminUploadAsync(uploadId)).GetProperty("status").GetString());
         }
-        Assert.Equal(2 * Each, Lines(server, "UploadFileSession[50]").Count(l => l.Contains("was cancelled upstream", StringComparison.Ordinal)));
+        Assert.Equal(2 * Each, departures.Count(l => l.Contains("was cancelled upstream", StringComparison.Ordinal)));
+        Assert.All(departures, l => Assert.Matches(
+            @"^      UploadFile: the client cancelled or disconnected (before its first message; nothing was created upstream|during upload (upload_\w+); upload \2 was cancelled upstream)$", l));
     }
 
     /// <summary>The message lines of an event: the simple console format writes "info: Category[id]" and the message on the next line.</summary>
