@@ -43,6 +43,7 @@ internal static class ProtocolExtensions
     public static WebApplication UseProtocolGuards(this WebApplication app)
     {
         app.UseMiddleware<StatusDetailsMiddleware>();
+        app.UseMiddleware<ExpiredTimeoutMiddleware>();
         return app;
     }
 }

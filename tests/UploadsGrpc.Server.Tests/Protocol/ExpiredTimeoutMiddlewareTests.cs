@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Http;
+using UploadsGrpc.Server.Protocol;
+
+namespace UploadsGrpc.Server.Tests.Protocol;
+
+public sealed class ExpiredTimeoutMiddlewareTests
+{
+    [Theory]
+    [InlineData("1n", true)]
+    [InlineData("99n", true)]
+    [InlineData("0n", true)]
+    [InlineData("0u", true)]
+    [InlineData("0m", true)]
+    [InlineData("0S", true)]
+    [InlineData("0M", true)]
+    [InlineData("0H", true)]
+    [InlineData("00000000S", true)]
+    [InlineData("100n", false)]
+    [InlineData("1u", false)]
+    [InlineData("1S", false)]
+    [InlineData("5m", false)]
+    [InlineData("123456789S", false)]
+    [InlineData("1x", false)]
+    [InlineData("n", false)]
+    [InlineData("-1n", false)]
+    [InlineData("", false)]
+    public void A_timeout_under_one_tick_is_recognised(string value, bool roundsToZero) =>
+        Assert.Equal(roundsToZero, ExpiredTimeoutMiddleware.RoundsToZero(value));
+
+    [Theory]
+    [InlineData("1n", "100n")]
+    [InlineData("0S", "100n")]
+    [InlineData("250m", "250m")]
+    public async Task The_header_the_endpoint_sees(string sent, string seen)
+    {
+        string? observed = null;
+        var middleware = new ExpiredTimeoutMiddleware(context =>
+        {
+            observed = context.Request.Headers[ExpiredTimeoutMiddleware.TimeoutHeader];
+            return Task.CompletedTask;
+        });
+        var context = new DefaultHttpContext();
+        context.Request.Headers[ExpiredTimeoutMiddleware.TimeoutHeader] = sent;
+
+        await middleware.InvokeAsync(context);
+
+        Assert.Equal(seen, observed);
+    }
+}
