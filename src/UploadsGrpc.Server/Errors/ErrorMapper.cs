@@ -37,7 +37,7 @@ internal sealed class ErrorMapper(SecretRedactor redactor, DrainState drain, Tim
             FacadeException facade => FromFacade(facade),
             UpstreamException upstream => FromUpstream(upstream),
             UpstreamProtocolException protocol => Facade(StatusCode.Internal, FacadeReasons.UpstreamInvalidResponse, protocol.Message,
-                ("http_status", ((int)protocol.StatusCode).ToString(CultureInfo.InvariantCulture)), ("request_id", protocol.RequestId)),
+                ("http_status", protocol.StatusCode is { } http ? ((int)http).ToString(CultureInfo.InvariantCulture) : null), ("request_id", protocol.RequestId)),
             UpstreamTimeoutException timeout => Facade(StatusCode.DeadlineExceeded, FacadeReasons.UpstreamTimeout, timeout.Message),
             OperationCanceledException when context.CancellationToken.IsCancellationRequested => FromCallerCancellation(context),
             // A client that resets its stream mid-read surfaces as an IOException from the request body: that is the
@@ -47,7 +47,9 @@ internal sealed class ErrorMapper(SecretRedactor redactor, DrainState drain, Tim
             IOException io => FromTransport(io),
             _ => FromUnexpected(exception, context),
         };
-        status.Message = redactor.Redact(status.Message);
+        Bound(status);
+        // The interceptor's id comes from the upstream client, which checked it; checked again as it becomes a trailer.
+        requestId = UpstreamRequestId.Accept(requestId, redactor.ApiKey);
         if (exception is not RpcException and not InvalidRequestException and not FacadeException)
         {
             ServerLog.CallFailed(logger, context.Method, (StatusCode)status.Code, status.Message, requestId);
@@ -88,14 +90,18 @@ internal sealed class ErrorMapper(SecretRedactor redactor, DrainState drain, Tim
         return status;
     }
 
-    private static RpcStatus FromUpstream(UpstreamException upstream)
+    /// <summary>A code or type that held a secret (masked where it was read) does not make a reason: the status does.</summary>
+    private string? Usable(string? text) =>
+        text is null || text.Contains(SecretRedactor.Mask, StringComparison.Ordinal) || redactor.HasSecret(text) ? null : text;
+
+    private RpcStatus FromUpstream(UpstreamException upstream)
     {
         var code = HttpStatusMapping.ToStatusCode(upstream.StatusCode);
         var error = upstream.Error;
         var info = new ErrorInfo
         {
             Domain = ErrorDomains.Upstream,
-            Reason = HttpStatusMapping.Reason(error.Code, error.Type, upstream.StatusCode),
+            Reason = HttpStatusMapping.Reason(Usable(error.Code), Usable(error.Type), upstream.StatusCode),
         };
         AddMetadata(info, ("type", error.Type), ("param", error.Param), ("code", error.Code),
             ("http_status", ((int)upstream.StatusCode).ToString(CultureInfo.InvariantCulture)), ("request_id", upstream.RequestId));
@@ -162,6 +168,45 @@ internal sealed class ErrorMapper(SecretRedactor redactor, DrainState drain, Tim
         AddMetadata(info, metadata);
         return new RpcStatus { Code = (int)code, Message = message, Details = { Any.Pack(info) } };
     }
+
+    /// <summary>
+    /// Every text of the status, whoever built it, redacted and cut: grpc-message to 1024 chars on one line, ErrorInfo metadata
+    /// and BadRequest fields and descriptions to 256, and an ErrorInfo reason that is not UPPER_SNAKE replaced.
+    /// </summary>
+    private void Bound(RpcStatus status)
+    {
+        // One line too: the framework logs the message of every failed call (RpcConnectionError) as it is.
+        status.Message = TextBounds.OneLine(TextBounds.Cut(redactor.Redact(status.Message), TextBounds.MaxMessageChars));
+        for (var i = 0; i < status.Details.Count; i++)
+        {
+            var detail = status.Details[i];
+            if (detail.TryUnpack<ErrorInfo>(out var info))
+            {
+                foreach (var key in info.Metadata.Keys.ToList())
+                {
+                    info.Metadata[key] = Bound(info.Metadata[key]);
+                }
+                if (!ErrorText.IsReason(info.Reason) || redactor.HasSecret(info.Reason))
+                {
+                    info.Reason = info.Metadata.TryGetValue("http_status", out var http) && int.TryParse(http, CultureInfo.InvariantCulture, out var code)
+                        ? $"HTTP_{code}"
+                        : HttpStatusMapping.ToUpperSnake(((StatusCode)status.Code).ToString())!;
+                }
+                status.Details[i] = Any.Pack(info);
+            }
+            else if (detail.TryUnpack<BadRequest>(out var badRequest))
+            {
+                foreach (var violation in badRequest.FieldViolations)
+                {
+                    violation.Field = Bound(violation.Field);
+                    violation.Description = Bound(violation.Description);
+                }
+                status.Details[i] = Any.Pack(badRequest);
+            }
+        }
+    }
+
+    private string Bound(string text) => TextBounds.Cut(redactor.Redact(text), TextBounds.MaxDetailChars);
 
     private static void AddMetadata(ErrorInfo info, params (string Key, string? Value)[] entries)
     {

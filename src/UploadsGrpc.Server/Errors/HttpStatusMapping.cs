@@ -24,9 +24,14 @@ internal static class HttpStatusMapping
         _ => StatusCode.Internal,
     };
 
-    /// <summary>The ErrorInfo reason of an upstream error: its code, else its type, in UPPER_SNAKE, else HTTP_status.</summary>
+    /// <summary>
+    /// The ErrorInfo reason of an upstream error: its code, else its type, in UPPER_SNAKE, else HTTP_status. A code
+    /// or type that does not make a reason ErrorInfo allows (too long, starting with a digit) is passed over.
+    /// </summary>
     public static string Reason(string? code, string? type, HttpStatusCode status) =>
-        ToUpperSnake(code) ?? ToUpperSnake(type) ?? $"HTTP_{(int)status}";
+        AsReason(code) ?? AsReason(type) ?? $"HTTP_{(int)status}";
+
+    private static string? AsReason(string? value) => ToUpperSnake(value) is { } reason && ErrorText.IsReason(reason) ? reason : null;
 
     internal static string? ToUpperSnake(string? value)
     {

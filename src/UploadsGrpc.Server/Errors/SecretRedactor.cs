@@ -1,27 +1,22 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Upstream;
 
 namespace UploadsGrpc.Server.Errors;
 
 /// <summary>
-/// Removes API keys from text that leaves the process. An upstream 401 message may quote the key it got,
-/// and a message is copied into statuses and logs, so every outgoing message passes through here.
+/// Removes API keys from text that leaves the process. An upstream error may quote the key it got, or the whole
+/// <c>Authorization</c> value, in its message, code, type or param, and all of these are copied into statuses,
+/// details and logs, so every such text passes through here (<see cref="KeyRedaction"/> says what is a secret).
 /// </summary>
-internal sealed partial class SecretRedactor(IOptions<UpstreamOptions> options)
+internal sealed class SecretRedactor(IOptions<UpstreamOptions> options)
 {
-    public const string Mask = "[redacted]";
+    public const string Mask = KeyRedaction.Mask;
 
-    public string Redact(string text)
-    {
-        if (options.Value.ApiKey is { Length: > 0 } key)
-        {
-            text = text.Replace(key, Mask, StringComparison.Ordinal);
-        }
-        // Also keys that are not ours, or partly masked ones the upstream echoes ("sk-proj-abc***xyz").
-        return KeyPattern().Replace(text, Mask);
-    }
+    /// <summary>The configured key, for checks that live beside the upstream client (<see cref="UpstreamRequestId"/>).</summary>
+    public string? ApiKey => options.Value.ApiKey;
 
-    [GeneratedRegex(@"sk-[A-Za-z0-9_\-\*]{8,}", RegexOptions.CultureInvariant)]
-    private static partial Regex KeyPattern();
+    public string Redact(string text) => KeyRedaction.Redact(text, options.Value.ApiKey);
+
+    /// <summary>True when <paramref name="text"/> holds something <see cref="Redact"/> would remove.</summary>
+    public bool HasSecret(string text) => KeyRedaction.HasSecret(text, options.Value.ApiKey);
 }

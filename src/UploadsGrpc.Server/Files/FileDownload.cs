@@ -30,7 +30,9 @@ internal sealed class FileDownload(OpenAiUploadsClient upstream, UnknownEnumRepo
         await responses.WriteAsync(new DownloadFileResponse { File = file }, context.CancellationToken);
 
         using var response = await upstream.OpenFileContentAsync(request.FileId, request.ReadOffset, budget);
-        await using var body = await response.Content.ReadAsStreamAsync(context.CancellationToken);
+        // Each read waits at most Upstream:BodyIdleTimeout: a stalled body ends the call (UPSTREAM_TIMEOUT) and, with the
+        // response disposed, frees the upstream connection instead of holding it for as long as the caller waits.
+        await using var body = await upstream.OpenBodyAsync(response, context.CancellationToken);
         // An upstream that ignores Range answers 200 with the whole file: the head is skipped here instead.
         var skip = response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange?.From == request.ReadOffset
             ? 0

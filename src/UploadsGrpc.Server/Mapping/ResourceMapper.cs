@@ -1,4 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
+using UploadsGrpc.Server.Upstream;
 using UploadsGrpc.Server.Upstream.Json;
 using UploadsGrpc.V1;
 
@@ -68,9 +69,17 @@ internal static class ResourceMapper
 
     public static DeleteFileResponse MapToDeleteFileResponse(FileDeletedJson json) => new() { FileId = json.Id, Deleted = json.Deleted };
 
-    /// <summary>Unix seconds to a Timestamp; null or absent stays unset rather than becoming 1970.</summary>
-    public static Timestamp? MapToTimestamp(long? unixSeconds) =>
-        unixSeconds is { } seconds ? new Timestamp { Seconds = seconds } : null;
+    /// <summary>
+    /// Unix seconds to a Timestamp; null or absent stays unset rather than becoming 1970. One outside 0001..9999 is
+    /// refused (the JSON reader already refuses it; this holds for any other source): serialized anyway, it would
+    /// make clients (Python's, buf curl) fail to read the whole message.
+    /// </summary>
+    public static Timestamp? MapToTimestamp(long? unixSeconds) => unixSeconds switch
+    {
+        null => null,
+        { } seconds when UnixSecondsConverter.InRange(seconds) => new Timestamp { Seconds = seconds },
+        { } seconds => throw new UpstreamProtocolException($"The upstream sent the Unix time {seconds}, outside 0001-01-01..9999-12-31.", null, null),
+    };
 
     private static FilePurpose MapPurpose(string? value, string field, UnknownEnumReporter unknown)
     {

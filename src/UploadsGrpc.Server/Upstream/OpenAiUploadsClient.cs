@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Unicode;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Upstream.Json;
 
@@ -20,6 +22,8 @@ internal sealed class OpenAiUploadsClient(
 {
     /// <summary>The IHttpClientFactory name of the upstream client.</summary>
     public const string HttpClientName = "openai-upstream";
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
 
@@ -54,8 +58,9 @@ internal sealed class OpenAiUploadsClient(
 
     /// <summary>
     /// GET /files/{id}/content, asking for the bytes from <paramref name="offset"/> on with a Range header. The
-    /// caller owns the response and must check whether it is a 206 for that range or the whole file (200).
-    /// Only the response headers are bounded by Upstream:RequestTimeout: a large body may take longer.
+    /// caller owns the response and must check whether it is a 206 for that range or the whole file (200), and
+    /// reads its body through <see cref="OpenBodyAsync"/>. Only the response headers are bounded by
+    /// Upstream:RequestTimeout: a large body may take longer, as long as it does not stall.
     /// </summary>
     public async Task<HttpResponseMessage> OpenFileContentAsync(string fileId, long offset, CallBudget budget)
     {
@@ -67,11 +72,15 @@ internal sealed class OpenAiUploadsClient(
         return await SendCheckedAsync(request, budget, static (response, _) => Task.FromResult(response), disposeResponse: false);
     }
 
+    /// <summary>A response's body, each read bounded by Upstream:BodyIdleTimeout (<see cref="UpstreamTimeoutException"/>).</summary>
+    public async Task<Stream> OpenBodyAsync(HttpResponseMessage response, CancellationToken token) =>
+        new UpstreamBodyStream(await response.Content.ReadAsStreamAsync(token), options.Value.BodyIdleTimeout, clock);
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, CallBudget budget)
         where T : class
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
-        return await SendCheckedAsync(request, budget, (response, token) => ReadJsonAsync(response, type, callInfo.RequestId, token), disposeResponse: true);
+        return await SendCheckedAsync(request, budget, (response, token) => ReadJsonAsync(response, type, token), disposeResponse: true);
     }
 
     private async Task<T> SendCheckedAsync<T>(HttpRequestMessage request, CallBudget budget, Func<HttpResponseMessage, CancellationToken, Task<T>> read, bool disposeResponse)
@@ -85,16 +94,21 @@ internal sealed class OpenAiUploadsClient(
         try
         {
             response = await SendObservedAsync(request, token);
-            var requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
+            // Checked here, once: from now on it is a trailer, ErrorInfo metadata and a log field.
+            var requestId = UpstreamRequestId.Accept(
+                response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null, options.Value.ApiKey);
             callInfo.RequestId = requestId;
             if (!response.IsSuccessStatusCode)
             {
-                var body = await ReadCappedAsync(response.Content, UpstreamError.MaxBodyBytes, token);
-                throw new UpstreamException(
-                    response.StatusCode,
-                    UpstreamError.Parse(body, response.StatusCode, response.Content.Headers.ContentType?.MediaType),
-                    requestId,
-                    RetryAfter.Read(response.Headers, clock));
+                if ((int)response.StatusCode < 400)
+                {
+                    // A 3xx (or a stray 1xx): the handler has AllowAutoRedirect off, so a redirect is never followed to
+                    // a host that would get the key; and it is not the answer the operation promises.
+                    throw new UpstreamProtocolException(
+                        $"The upstream answered HTTP {(int)response.StatusCode}, which is not an answer to this request; redirects are not followed.",
+                        response.StatusCode, requestId);
+                }
+                throw new UpstreamException(response.StatusCode, await ReadErrorAsync(response, token), requestId, RetryAfter.Read(response.Headers, clock));
             }
             var result = await read(response, token);
             if (!disposeResponse)
@@ -130,27 +144,94 @@ internal sealed class OpenAiUploadsClient(
         }
     }
 
-    private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, string? requestId, CancellationToken token)
+    private async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken token)
         where T : class
     {
+        var status = response.StatusCode;
+        var what = type.Type.Name[..^4];
+        var max = options.Value.MaxJsonResponseBytes;
+        if (response.Content.Headers.ContentLength > max)
+        {
+            throw new UpstreamProtocolException(
+                $"The upstream answered HTTP {(int)status} with a body of {response.Content.Headers.ContentLength} bytes, more than the {max} a {what} object may take (Upstream:MaxJsonResponseBytes).",
+                status, callInfo.RequestId);
+        }
+        T? result;
+        // One byte more than a known length, so that the read that finds the end needs no larger buffer.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp((response.Content.Headers.ContentLength ?? 0) + 1, 4096, Math.Min(max + 1, Array.MaxLength)));
         try
         {
-            await using var stream = await response.Content.ReadAsStreamAsync(token);
-            return await JsonSerializer.DeserializeAsync(stream, type, token)
-                ?? throw new UpstreamProtocolException($"The upstream answered HTTP {(int)response.StatusCode} with JSON null instead of {type.Type.Name[..^4]}.", response.StatusCode, requestId);
+            // Read whole (at most Upstream:MaxJsonResponseBytes), so that the body is checked as UTF-8 everywhere,
+            // also in values the serializer skips: none of it is passed on unless all of it is what it should be.
+            var length = 0;
+            await using (var stream = new UpstreamBodyStream(await response.Content.ReadAsStreamAsync(token), options.Value.BodyIdleTimeout, clock, max))
+            {
+                int read;
+                while ((read = await stream.ReadAsync(buffer.AsMemory(length), token)) > 0)
+                {
+                    length += read;
+                    if (length == buffer.Length)
+                    {
+                        // Grown in place of this method's one buffer, so the finally returns exactly what is rented.
+                        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, Array.MaxLength));
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        (buffer, larger) = (larger, buffer);
+                        ArrayPool<byte>.Shared.Return(larger);
+                    }
+                }
+            }
+            var json = buffer.AsSpan(0, length);
+            if (json.StartsWith(Utf8Bom))
+            {
+                json = json[Utf8Bom.Length..];
+            }
+            if (!Utf8.IsValid(json))
+            {
+                throw new UpstreamProtocolException(
+                    $"The upstream answered HTTP {(int)status} with a body that is not UTF-8, so not a valid {what} object.", status, callInfo.RequestId);
+            }
+            result = JsonSerializer.Deserialize(json, type);
         }
         catch (JsonException ex)
         {
             // The path and position say what was wrong; the body itself may hold user data, so it is not echoed.
             throw new UpstreamProtocolException(
-                $"The upstream answered HTTP {(int)response.StatusCode} with a body that is not a valid {type.Type.Name[..^4]} object ({ex.Path ?? "$"}, byte {ex.BytePositionInLine}).",
-                response.StatusCode, requestId, ex);
+                $"The upstream answered HTTP {(int)status} with a body that is not a valid {what} object ({ex.Path ?? "$"}, byte {ex.BytePositionInLine}).",
+                status, callInfo.RequestId, ex);
         }
+        catch (UpstreamBodyTooLargeException ex)
+        {
+            throw new UpstreamProtocolException(
+                $"The upstream answered HTTP {(int)status} with a body longer than the {ex.Max} bytes a {what} object may take (Upstream:MaxJsonResponseBytes).",
+                status, callInfo.RequestId, ex);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException or NotSupportedException)
+        {
+            // What the serializer throws for text it cannot decode (invalid UTF-8 in a string), not a JsonException.
+            throw new UpstreamProtocolException(
+                $"The upstream answered HTTP {(int)status} with a body that is not a valid {what} object ({ex.GetType().Name}).",
+                status, callInfo.RequestId, ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        if (result is null)
+        {
+            throw new UpstreamProtocolException($"The upstream answered HTTP {(int)status} with JSON null instead of {what}.", status, callInfo.RequestId);
+        }
+        if (result is IUpstreamBody body && body.FindProblem() is { } problem)
+        {
+            throw new UpstreamProtocolException($"The upstream answered HTTP {(int)status} with a {what} object that is not valid ({problem}).", status, callInfo.RequestId);
+        }
+        return result;
     }
 
-    private static async Task<byte[]> ReadCappedAsync(HttpContent content, int cap, CancellationToken token)
+    /// <summary>The error body, at most <see cref="UpstreamError.MaxBodyBytes"/> of it, read with the idle bound, its text redacted and cut.</summary>
+    private async Task<UpstreamError> ReadErrorAsync(HttpResponseMessage response, CancellationToken token)
     {
-        await using var stream = await content.ReadAsStreamAsync(token);
+        var cap = UpstreamError.MaxBodyBytes;
+        await using var stream = new UpstreamBodyStream(await response.Content.ReadAsStreamAsync(token), options.Value.BodyIdleTimeout, clock);
         var buffer = new byte[cap];
         var length = 0;
         int read;
@@ -158,7 +239,8 @@ internal sealed class OpenAiUploadsClient(
         {
             length += read;
         }
-        return buffer[..length];
+        return UpstreamError.Parse(buffer.AsSpan(0, length), response.StatusCode, response.Content.Headers.ContentType?.MediaType)
+            .Bounded(options.Value.ApiKey);
     }
 
     private static ByteArrayContent Json<T>(T body, JsonTypeInfo<T> type)

@@ -51,6 +51,17 @@ internal sealed record UpstreamError(string Message, string? Type, string? Param
         return new UpstreamError(Describe(status, what), null, null, null);
     }
 
+    /// <summary>
+    /// The error with every secret masked and every text cut to what a status may carry (message 1024 chars, the
+    /// others 256), done once where it is read, so no status, detail or log line downstream gets the raw text.
+    /// </summary>
+    public UpstreamError Bounded(string? apiKey) => new(
+        TextBounds.Cut(KeyRedaction.Redact(Message, apiKey), TextBounds.MaxMessageChars),
+        Bound(Type, apiKey), Bound(Param, apiKey), Bound(Code, apiKey));
+
+    private static string? Bound(string? text, string? apiKey) =>
+        text is null ? null : TextBounds.Cut(KeyRedaction.Redact(text, apiKey), TextBounds.MaxDetailChars);
+
     private static string Describe(HttpStatusCode status, string what) =>
         $"The upstream answered HTTP {(int)status} {ReasonPhrase(status)} with {what}.";
 

@@ -23,6 +23,20 @@ public sealed class UpstreamOptions
     /// <summary>Upstream:RequestTimeout: bounds one upstream request when the caller set no deadline.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(600);
 
+    /// <summary>
+    /// Upstream:BodyIdleTimeout: the longest wait for the next byte of a response body (a JSON answer, or
+    /// DownloadFile's content, which RequestTimeout does not bound); then the request is aborted, UPSTREAM_TIMEOUT.
+    /// </summary>
+    public TimeSpan BodyIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Upstream:MaxJsonResponseBytes: the longest JSON answer read (it is parsed in memory); a longer one is
+    /// UPSTREAM_INVALID_RESPONSE. A page of 10,000 files is about 3 MB.
+    /// </summary>
+    public long MaxJsonResponseBytes { get; set; } = DefaultMaxJsonResponseBytes;
+
+    public const long DefaultMaxJsonResponseBytes = 16 * 1024 * 1024;
+
     // The SDKs' variables have internal setters, so the binder leaves them alone: the key is read only from
     // OPENAI_API_KEY, never from an Upstream:ApiKey that could sit in a committed appsettings.json.
 

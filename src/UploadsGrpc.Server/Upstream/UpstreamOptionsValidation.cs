@@ -29,6 +29,14 @@ internal sealed class UpstreamOptionsValidation : IValidateOptions<UpstreamOptio
         {
             failures.Add("Upstream:RequestTimeout must be a positive time span such as 00:10:00.");
         }
+        if (options.BodyIdleTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Upstream:BodyIdleTimeout must be a positive time span such as 00:00:30.");
+        }
+        if (options.MaxJsonResponseBytes is < 64 * 1024 or > int.MaxValue)
+        {
+            failures.Add($"Upstream:MaxJsonResponseBytes must be from 65536 (64 KiB) to {int.MaxValue}; it is {options.MaxJsonResponseBytes}.");
+        }
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 }

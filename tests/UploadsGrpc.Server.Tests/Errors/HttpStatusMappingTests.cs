@@ -54,6 +54,12 @@ public sealed class HttpStatusMappingTests
     [InlineData(null, "invalid_request_error", 400, "INVALID_REQUEST_ERROR")]
     [InlineData("", "", 400, "HTTP_400")]
     [InlineData(null, null, 503, "HTTP_503")]
+    [InlineData("42", null, 409, "HTTP_409")]
+    [InlineData("42", "conflict", 409, "CONFLICT")]
+    [InlineData("400", "invalid_request_error", 400, "INVALID_REQUEST_ERROR")]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", null, 400, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", null, 400, "HTTP_400")]
+    [InlineData("é-ü", "---", 418, "HTTP_418")]
     public void The_reason_is_the_code_else_the_type_else_the_status(string? code, string? type, int http, string expected) =>
         Assert.Equal(expected, HttpStatusMapping.Reason(code, type, (HttpStatusCode)http));
 }

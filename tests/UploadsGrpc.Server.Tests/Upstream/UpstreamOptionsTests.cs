@@ -53,6 +53,8 @@ public sealed class UpstreamOptionsTests
 
         Assert.Equal(UpstreamMode.Emulator, options.ResolvedMode);
         Assert.Equal(TimeSpan.FromSeconds(600), options.RequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.BodyIdleTimeout);
+        Assert.Equal(16 * 1024 * 1024, options.MaxJsonResponseBytes);
         Assert.Null(options.BaseUrl);
     }
 
@@ -63,6 +65,8 @@ public sealed class UpstreamOptionsTests
     [InlineData("Upstream:EmulatorPort", "-1", "Upstream:EmulatorPort must be a port number from 0 to 65535 (0 picks a free port).")]
     [InlineData("Upstream:RequestTimeout", "00:00:00", "Upstream:RequestTimeout must be a positive time span such as 00:10:00.")]
     [InlineData("Upstream:RequestTimeout", "-00:00:01", "Upstream:RequestTimeout must be a positive time span such as 00:10:00.")]
+    [InlineData("Upstream:BodyIdleTimeout", "00:00:00", "Upstream:BodyIdleTimeout must be a positive time span such as 00:00:30.")]
+    [InlineData("Upstream:MaxJsonResponseBytes", "1000", "Upstream:MaxJsonResponseBytes must be from 65536 (64 KiB) to 2147483647; it is 1000.")]
     [InlineData("Upstream:Mode", "7", "Upstream:Mode must be OpenAI or Emulator; it is '7'.")]
     [InlineData("OPENAI_API_KEY", "", "OPENAI_API_KEY is not set. Set it to the key of the OpenAI API, or set Upstream:Mode=Emulator to run on the embedded emulator.")]
     public void A_setting_that_cannot_work_fails_validation_naming_it(string key, string value, string failure)

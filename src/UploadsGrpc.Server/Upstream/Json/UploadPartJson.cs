@@ -3,10 +3,12 @@ using System.Text.Json.Serialization;
 namespace UploadsGrpc.Server.Upstream.Json;
 
 /// <summary>The upstream UploadPart object.</summary>
-internal sealed class UploadPartJson
+internal sealed class UploadPartJson : IUpstreamBody
 {
     [JsonRequired] public string Id { get; set; } = "";
     public string? Object { get; set; }
-    public long? CreatedAt { get; set; }
+    [JsonConverter(typeof(UnixSecondsConverter))] public long? CreatedAt { get; set; }
     public string? UploadId { get; set; }
+
+    public string? FindProblem() => Id.Length == 0 ? "$.id is empty" : null;
 }
