@@ -50,6 +50,9 @@ public sealed class ScriptedUpstream : IAsyncDisposable
             // Explicit: the test folder holds the server's appsettings.json, whose endpoint defaults are HTTP/2 only.
             k.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1);
             k.Limits.MaxRequestBodySize = null;
+            // Header values go out as Latin-1 bytes, so a test can send the non-ASCII bytes a hostile upstream would
+            // (Kestrel refuses them otherwise).
+            k.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.Latin1;
         });
         var app = builder.Build();
         var upstream = new ScriptedUpstream(app);
@@ -83,7 +86,11 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         }
     });
 
-    public static async Task Respond(HttpContext context, int status, string body, string contentType = "application/json", params (string Name, string Value)[] headers)
+    public static Task Respond(HttpContext context, int status, string body, string contentType = "application/json", params (string Name, string Value)[] headers) =>
+        Respond(context, status, System.Text.Encoding.UTF8.GetBytes(body), contentType, headers);
+
+    /// <summary>Answers with these exact bytes (which need not be UTF-8).</summary>
+    public static async Task Respond(HttpContext context, int status, byte[] body, string contentType = "application/json", params (string Name, string Value)[] headers)
     {
         context.Response.StatusCode = status;
         foreach (var (name, value) in headers)
@@ -94,7 +101,7 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         {
             context.Response.ContentType = contentType;
         }
-        await context.Response.WriteAsync(body);
+        await context.Response.Body.WriteAsync(body);
     }
 
     private async Task HandleAsync(HttpContext context)
