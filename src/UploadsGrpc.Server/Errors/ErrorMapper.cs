@@ -50,7 +50,12 @@ internal sealed class ErrorMapper(SecretRedactor redactor, DrainState drain, Tim
         Bound(status);
         // The interceptor's id comes from the upstream client, which checked it; checked again as it becomes a trailer.
         requestId = UpstreamRequestId.Accept(requestId, redactor.ApiKey);
-        if (exception is not RpcException and not InvalidRequestException and not FacadeException)
+        if (exception is OperationCanceledException or IOException && context.CancellationToken.IsCancellationRequested && !drain.Expired.IsCancellationRequested)
+        {
+            // The caller left or its deadline passed: routine for a server, so one Information line, no warning.
+            ServerLog.CallEndedByCaller(logger, context.Method, (StatusCode)status.Code);
+        }
+        else if (exception is not RpcException and not InvalidRequestException and not FacadeException)
         {
             ServerLog.CallFailed(logger, context.Method, (StatusCode)status.Code, status.Message, requestId);
         }

@@ -95,4 +95,8 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 51, EventName = "UploadFileIdle", Level = LogLevel.Information,
         Message = "UploadFile: the client sent no message for {IdleSeconds} s (Streaming:IdleTimeout) {Stage}; {Outcome}")]
     public static partial void UploadFileIdle(ILogger logger, double idleSeconds, string stage, string outcome);
+
+    [LoggerMessage(EventId = 52, EventName = "CallEndedByCaller", Level = LogLevel.Information,
+        Message = "{Method} ended by its caller ({StatusCode}: cancelled or past its deadline); the upstream request was aborted")]
+    public static partial void CallEndedByCaller(ILogger logger, string method, StatusCode statusCode);
 }

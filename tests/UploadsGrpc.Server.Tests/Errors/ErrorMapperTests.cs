@@ -1,6 +1,6 @@
 using Google.Rpc;
 using Grpc.Core;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
 using UploadsGrpc.Server.Lifecycle;
@@ -13,10 +13,11 @@ namespace UploadsGrpc.Server.Tests.Errors;
 public sealed class ErrorMapperTests : IDisposable
 {
     private readonly DrainState _drain = new();
+    private readonly RecordingLogger<ErrorMapper> _log = new();
     private readonly ErrorMapper _mapper;
 
     public ErrorMapperTests() =>
-        _mapper = new(new SecretRedactor(Options.Create(new UpstreamOptions())), _drain, TimeProvider.System, NullLogger<ErrorMapper>.Instance);
+        _mapper = new(new SecretRedactor(Options.Create(new UpstreamOptions())), _drain, TimeProvider.System, _log);
 
     public void Dispose() => _drain.Dispose();
 
@@ -99,5 +100,32 @@ public sealed class ErrorMapperTests : IDisposable
         Assert.Equal("SHUTTING_DOWN", info.Reason);
         Assert.Equal("upload_abc", info.Metadata["upload_id"]);
         Assert.Equal("true", info.Metadata["upload_kept"]);
+    }
+
+    [Fact]
+    public void A_caller_that_leaves_is_one_Information_line_and_an_upstream_failure_a_warning()
+    {
+        using var gone = new CancellationTokenSource();
+        gone.Cancel();
+
+        _mapper.Map(new OperationCanceledException(gone.Token), new FixedCallContext("/uploadsgrpc.v1.FileService/ListFiles", gone.Token), requestId: null);
+        _mapper.Map(new IOException("The client reset the request stream."), new FixedCallContext(ReflectionMethod, gone.Token), requestId: null);
+        _mapper.Map(new IOException("Connection reset by peer."), new FixedCallContext(ReflectionMethod, CancellationToken.None), requestId: null);
+
+        Assert.Equal(
+            [(LogLevel.Information, "CallEndedByCaller"), (LogLevel.Information, "CallEndedByCaller"), (LogLevel.Warning, "CallFailed")],
+            _log.Entries.Select(e => (e.Level, e.EventName)));
+        Assert.Equal(StatusCode.Cancelled, _log.Entries[0].Values["StatusCode"]);
+    }
+
+    [Fact]
+    public void A_call_cut_by_the_shutdown_timeout_is_still_a_warning()
+    {
+        _drain.BeginDraining();
+        _drain.Expire();
+
+        _mapper.Map(new OperationCanceledException(_drain.Expired), new FixedCallContext("/uploadsgrpc.v1.FileService/ListFiles", _drain.Expired), requestId: null);
+
+        Assert.Equal((LogLevel.Warning, "CallFailed"), _log.Entries.Select(e => (e.Level, e.EventName)).Single());
     }
 }
