@@ -68,13 +68,26 @@ internal sealed record UpstreamError(string Message, string? Type, string? Param
     private static string ReasonPhrase(HttpStatusCode status) =>
         Enum.IsDefined(status) ? status.ToString() : "";
 
-    private static string? ReadString(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value)
-            ? value.ValueKind switch
+    private static string? ReadString(JsonElement element, string name)
+    {
+        if (!element.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+        try
+        {
+            return value.ValueKind switch
             {
                 JsonValueKind.String => value.GetString(),
                 JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
                 _ => null,
-            }
-            : null;
+            };
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that is not valid UTF-8: the reader checks structure, not text, until a string is read.
+            // That one field is left out; the rest of the error still names what went wrong.
+            return null;
+        }
+    }
 }

@@ -44,4 +44,14 @@ public sealed class UpstreamErrorTests
 
         Assert.Equal($"The upstream answered HTTP 502 BadGateway with a text/plain body of {UpstreamError.MaxBodyBytes}+ bytes.", error.Message);
     }
+
+    [Fact]
+    public void A_field_that_is_not_UTF8_is_left_out_and_the_others_kept()
+    {
+        byte[] body = [.. """{"error": {"message": "bad """u8, 0xFF, 0xFE, .. """ text", "type": "invalid_request_error", "code": "bad_thing"}}"""u8];
+
+        var error = UpstreamError.Parse(body, HttpStatusCode.BadRequest, "application/json");
+
+        Assert.Equal(new UpstreamError("The upstream answered HTTP 400 BadRequest with an error without a message.", "invalid_request_error", null, "bad_thing"), error);
+    }
 }
