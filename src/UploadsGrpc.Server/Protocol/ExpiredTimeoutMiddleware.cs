@@ -4,20 +4,24 @@ namespace UploadsGrpc.Server.Protocol;
 
 /// <summary>
 /// grpc-dotnet ignores a grpc-timeout that rounds to zero ticks ("0S", "1n" … "99n") and runs the call with no
-/// deadline at all, so a caller whose deadline has all but passed got a call that could run for minutes. Such a
-/// timeout becomes one tick (100 ns), which grpc-dotnet honours: the call ends DEADLINE_EXCEEDED at once.
+/// deadline at all, so a caller whose deadline had all but passed got a call that could run for minutes (and a
+/// one-tick deadline would only race the handler). Such a call is answered DEADLINE_EXCEEDED before it runs, as
+/// a trailers-only response; StatusDetailsMiddleware, around this one, gives it its ErrorInfo.
 /// </summary>
 internal sealed class ExpiredTimeoutMiddleware(RequestDelegate next)
 {
     internal const string TimeoutHeader = "grpc-timeout";
-    internal const string OneTick = "100n";
 
     public Task InvokeAsync(HttpContext context)
     {
-        var headers = context.Request.Headers;
-        if (headers.TryGetValue(TimeoutHeader, out var values) && values.Count == 1 && RoundsToZero(values[0]))
+        if (context.Request.Headers.TryGetValue(TimeoutHeader, out var values) && values.Count == 1 && RoundsToZero(values[0]))
         {
-            headers[TimeoutHeader] = OneTick;
+            var response = context.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "application/grpc";
+            response.Headers[StatusDetailsMiddleware.StatusHeader] = ((int)Grpc.Core.StatusCode.DeadlineExceeded).ToString(CultureInfo.InvariantCulture);
+            response.Headers[StatusDetailsMiddleware.MessageHeader] = Uri.EscapeDataString($"The call's deadline (grpc-timeout {values[0]}) had passed when it arrived.");
+            return Task.CompletedTask;
         }
         return next(context);
     }

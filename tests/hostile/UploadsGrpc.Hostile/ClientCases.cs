@@ -316,14 +316,15 @@ internal static class ClientCases
         cases.Add(new Case("client/unknown/get-on-a-method", c => c.Raw("UploadService/CancelUpload", [], httpMethod: "GET"),
             new Expect(StatusCode.Unknown) { Transport = "HTTP 404 -", NoUpstream = true }));
 
-        // Deadlines and cancels.
+        // Deadlines and cancels. grpc-dotnet's own deadline timer ends a call past its deadline before the handler's
+        // error mapper runs, and completes the response, so that status has no ErrorInfo (README says so).
         cases.Add(new Case("client/deadline/1ns", c => c.Raw("UploadService/CancelUpload", RawGrpc.Frame(Cancel(c)), headers: [("grpc-timeout", "1n")]),
             new Expect(StatusCode.DeadlineExceeded, "DEADLINE_EXCEEDED") { InfoOptional = true }));
         cases.Add(new Case("client/deadline/upstream-hangs-1s", c =>
         {
             c.On("cancel", e => e.HangAsync());
             return c.Raw("UploadService/CancelUpload", RawGrpc.Frame(Cancel(c)), headers: [("grpc-timeout", "1S")]);
-        }, new Expect(StatusCode.DeadlineExceeded, "DEADLINE_EXCEEDED")).Check(AbortedUpstream("cancel")));
+        }, new Expect(StatusCode.DeadlineExceeded, "DEADLINE_EXCEEDED") { InfoOptional = true }).Check(AbortedUpstream("cancel")));
         cases.Add(new Case("client/deadline/garbage-timeout-ignored", c => c.Raw("UploadService/CancelUpload", RawGrpc.Frame(Cancel(c)), headers: [("grpc-timeout", "soon")]), Ok));
         cases.Add(new Case("client/deadline/1ms-upstream-slow", c =>
         {
