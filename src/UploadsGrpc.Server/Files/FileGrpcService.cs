@@ -1,5 +1,7 @@
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
+using UploadsGrpc.Server.Limits;
 using UploadsGrpc.Server.Mapping;
 using UploadsGrpc.Server.Upstream;
 using UploadsGrpc.V1;
@@ -10,7 +12,7 @@ namespace UploadsGrpc.Server.Files;
 /// The Files RPCs: validate, call the upstream, map the answer. Downloads and creations stream through bounded
 /// buffers. Failures are not caught here: they flow to the <see cref="ErrorInterceptor"/>.
 /// </summary>
-internal sealed class FileGrpcService(OpenAiUploadsClient upstream, UnknownEnumReporter unknown) : FileService.FileServiceBase
+internal sealed class FileGrpcService(OpenAiUploadsClient upstream, UnknownEnumReporter unknown, IOptions<LimitsOptions> limits) : FileService.FileServiceBase
 {
     public override async Task<GetFileResponse> GetFile(GetFileRequest request, ServerCallContext context)
     {
@@ -55,7 +57,7 @@ internal sealed class FileGrpcService(OpenAiUploadsClient upstream, UnknownEnumR
             InvalidRequestException.Throw("metadata", "must be the first message; nothing was sent upstream.");
         }
         var metadata = requestStream.Current.Metadata;
-        FileRequestValidator.Validate(metadata);
+        FileRequestValidator.Validate(metadata, limits.Value.MaxFilenameBytes);
         var bytes = new ChunkStreamContent(requestStream, metadata.Bytes, context.CancellationToken);
         var json = await upstream.CreateFileAsync(RequestMapper.MapToCreateFileForm(metadata), bytes, CallBudget.From(context));
         return new CreateFileResponse { File = ResourceMapper.MapToFile(json, unknown) };

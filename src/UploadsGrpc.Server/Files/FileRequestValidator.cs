@@ -44,7 +44,7 @@ internal static class FileRequestValidator
         ThrowIfAny(violations);
     }
 
-    public static void Validate(CreateFileMetadata metadata)
+    public static void Validate(CreateFileMetadata metadata, int maxFilenameBytes)
     {
         var violations = new List<Violation>();
         if (metadata.Bytes <= 0)
@@ -55,7 +55,7 @@ internal static class FileRequestValidator
         {
             violations.Add(Violation("metadata.bytes", $"must be at most {UpstreamLimits.MaxFileBytes} (512 MiB); it is {metadata.Bytes}. Use UploadService.UploadFile for larger files."));
         }
-        CheckNewFile(metadata.Filename, metadata.MimeType, metadata.Purpose, metadata.PurposeValue, metadata.ExpiresAfter, violations);
+        CheckNewFile(metadata.Filename, metadata.MimeType, metadata.Purpose, metadata.PurposeValue, metadata.ExpiresAfter, maxFilenameBytes, violations);
         ThrowIfAny(violations);
     }
 }

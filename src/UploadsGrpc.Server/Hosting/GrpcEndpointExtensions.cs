@@ -1,8 +1,10 @@
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Callers;
 using UploadsGrpc.Server.Errors;
 using UploadsGrpc.Server.Lifecycle;
+using UploadsGrpc.Server.Limits;
 using UploadsGrpc.Server.Telemetry;
 using UploadsGrpc.Server.Uploads;
 using UploadsGrpc.Server.Upstream;
@@ -51,6 +53,10 @@ internal static class GrpcEndpointExtensions
             // Failures are mapped to precise statuses; raw exception text must not leak to clients.
             grpc.EnableDetailedErrors = false;
         }).AddServiceOptions<UploadGrpcService>(upload => upload.MaxReceiveMessageSize = UpstreamLimits.MaxPartMessageBytes);
+        // The request frame guard (Limits/) refuses an oversized message first, with its ErrorInfo; grpc-dotnet's
+        // own limit still applies to a message's size after decompression, so it is set to the largest any
+        // method takes (its default, 4 MiB, would refuse larger Streaming:MaxChunkBytes before the guard's limit).
+        services.AddOptions<GrpcServiceOptions>().Configure<FrameLimits>((grpc, limits) => grpc.MaxReceiveMessageSize = limits.Largest);
         services.AddGrpcReflection();
         // Readiness (the overall service "", as Kubernetes' gRPC probes ask, and each service by name) is the
         // process being up and not draining; the upstream's reachability has its own name and never joins it.

@@ -17,6 +17,7 @@ internal static class HostingExtensions
             .AddMapping()
             .AddUploads()
             .AddUploadFile()
+            .AddLimits()
             .AddLifecycle()
             .AddCallers()
             .AddTls()
@@ -29,6 +30,7 @@ internal static class HostingExtensions
     {
         app.UseLifecycle();
         app.UseProtocolGuards();
+        app.UseLimits();
         app.MapGrpcService<UploadGrpcService>();
         app.MapGrpcService<FileGrpcService>();
         app.MapGrpcHealthChecksService();

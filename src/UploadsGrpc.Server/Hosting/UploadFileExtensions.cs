@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Limits;
 using UploadsGrpc.Server.Uploads.UploadFile;
 
 namespace UploadsGrpc.Server.Hosting;
@@ -8,9 +10,18 @@ internal static class UploadFileExtensions
     public static IServiceCollection AddUploadFile(this IServiceCollection services)
     {
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateOnStart();
-        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<StreamingOptions>, StreamingOptionsValidation>();
+        services.AddSingleton<IValidateOptions<StreamingOptions>, StreamingOptionsValidation>();
         services.AddSingleton<StreamMemoryBudget>();
-        services.AddSingleton(provider => new PartBufferPool(provider.GetRequiredService<StreamMemoryBudget>().Bytes));
+        services.AddSingleton(provider =>
+        {
+            // Enough to keep one stream of the defaults going without allocating (4 × 64 MiB), never more than
+            // the budget; emptied whenever the server is idle.
+            var defaults = provider.GetRequiredService<IOptions<StreamingOptions>>().Value;
+            var keep = Math.Min(provider.GetRequiredService<MemoryBudget>().Bytes, (long)PartBufferPool.ClassOf(defaults.PartSize) * defaults.Parallelism);
+            var pool = new PartBufferPool(keep);
+            provider.GetRequiredService<IdleMemoryReturn>().Add(pool.Trim);
+            return pool;
+        });
         services.AddSingleton<PartRetry>();
         services.AddTransient<UploadFileSession>();
         return services;

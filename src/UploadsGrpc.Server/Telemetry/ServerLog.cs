@@ -99,4 +99,16 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 52, EventName = "CallEndedByCaller", Level = LogLevel.Information,
         Message = "{Method} ended by its caller ({StatusCode}: cancelled or past its deadline); the upstream request was aborted")]
     public static partial void CallEndedByCaller(ILogger logger, string method, StatusCode statusCode);
+
+    [LoggerMessage(EventId = 60, EventName = "MemoryBudgetSet", Level = LogLevel.Information,
+        Message = "Limits: {BudgetMiB} MiB for request bytes and part buffers ({Source}); messages up to {MaxMessageBytes} bytes, UploadFile chunks up to {MaxChunkBytes}, parts up to {MaxPartMessageBytes}")]
+    public static partial void MemoryBudgetSet(ILogger logger, long budgetMiB, string source, int maxMessageBytes, int maxChunkBytes, int maxPartMessageBytes);
+
+    [LoggerMessage(EventId = 61, EventName = "RequestFrameRefused", Level = LogLevel.Debug,
+        Message = "{Method}: request frame refused, {Reason}: {Detail}")]
+    public static partial void RequestFrameRefused(ILogger logger, string method, string reason, string detail);
+
+    [LoggerMessage(EventId = 62, EventName = "IdleMemoryReturned", Level = LogLevel.Debug,
+        Message = "Limits: idle for {IdleSeconds} s; {TrimmedMiB} MiB of pooled buffers dropped and the heap compacted to {HeapMiB} MiB")]
+    public static partial void IdleMemoryReturned(ILogger logger, double idleSeconds, long trimmedMiB, long heapMiB);
 }

@@ -1,4 +1,6 @@
 using Grpc.Core;
+using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Limits;
 using UploadsGrpc.Server.Mapping;
 using UploadsGrpc.Server.Uploads.UploadFile;
 using UploadsGrpc.Server.Upstream;
@@ -11,12 +13,12 @@ namespace UploadsGrpc.Server.Uploads;
 /// not caught here: they flow to the <see cref="Errors.ErrorInterceptor"/>.
 /// </summary>
 internal sealed class UploadGrpcService(
-    OpenAiUploadsClient upstream, UnknownEnumReporter unknown, PartMemoryReclaimer reclaimer)
+    OpenAiUploadsClient upstream, UnknownEnumReporter unknown, PartMemoryReclaimer reclaimer, IOptions<LimitsOptions> limits)
     : UploadService.UploadServiceBase
 {
     public override async Task<CreateUploadResponse> CreateUpload(CreateUploadRequest request, ServerCallContext context)
     {
-        UploadRequestValidator.Validate(request);
+        UploadRequestValidator.Validate(request, limits.Value.MaxFilenameBytes);
         var json = await upstream.CreateUploadAsync(RequestMapper.MapToCreateUploadBody(request), CallBudget.From(context));
         return new CreateUploadResponse { Upload = ResourceMapper.MapToUpload(json, unknown) };
     }

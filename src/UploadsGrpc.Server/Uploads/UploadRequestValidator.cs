@@ -11,13 +11,14 @@ namespace UploadsGrpc.Server.Uploads;
 /// </summary>
 internal static class UploadRequestValidator
 {
-    public static void Validate(CreateUploadRequest request)
+    public static void Validate(CreateUploadRequest request, int maxFilenameBytes)
     {
         var violations = new List<Violation>();
         if (string.IsNullOrWhiteSpace(request.Filename))
         {
             violations.Add(Violation("filename", "is required: the name of the file to create."));
         }
+        CheckFilenameLength("filename", request.Filename, maxFilenameBytes, violations);
         if (string.IsNullOrWhiteSpace(request.MimeType))
         {
             violations.Add(Violation("mime_type", "is required: the MIME type of the file, e.g. \"text/jsonl\"."));

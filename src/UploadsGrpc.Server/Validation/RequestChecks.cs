@@ -44,12 +44,13 @@ internal static class RequestChecks
     }
 
     /// <summary>What every new file needs, for the streaming metadata messages (fields prefixed <c>metadata.</c>).</summary>
-    public static void CheckNewFile(string filename, string mimeType, FilePurpose purpose, string purposeValue, ExpiresAfter? expires, List<Violation> violations)
+    public static void CheckNewFile(string filename, string mimeType, FilePurpose purpose, string purposeValue, ExpiresAfter? expires, int maxFilenameBytes, List<Violation> violations)
     {
         if (string.IsNullOrWhiteSpace(filename))
         {
             violations.Add(Violation("metadata.filename", "is required: the name of the file to create."));
         }
+        CheckFilenameLength("metadata.filename", filename, maxFilenameBytes, violations);
         if (string.IsNullOrWhiteSpace(mimeType))
         {
             violations.Add(Violation("metadata.mime_type", "is required: the MIME type of the file, e.g. \"text/jsonl\"."));
@@ -60,6 +61,19 @@ internal static class RequestChecks
         if (expires is { Seconds: <= 0 })
         {
             violations.Add(Violation("metadata.expires_after.seconds", $"must be positive; it is {expires.Seconds}."));
+        }
+    }
+
+    /// <summary>
+    /// A filename goes upstream in a JSON body or a multipart header and comes back in every answer about the file:
+    /// its length is bounded here (Limits:MaxFilenameBytes), in UTF-8 bytes as it travels.
+    /// </summary>
+    public static void CheckFilenameLength(string field, string filename, int maxBytes, List<Violation> violations)
+    {
+        // Any string of more UTF-16 units than maxBytes / 3 could be over; only those are measured.
+        if (filename.Length > maxBytes / 3 && System.Text.Encoding.UTF8.GetByteCount(filename) is var bytes && bytes > maxBytes)
+        {
+            violations.Add(Violation(field, $"is {bytes} bytes long in UTF-8; at most {maxBytes} are allowed (Limits:MaxFilenameBytes)."));
         }
     }
 

@@ -59,9 +59,25 @@ public sealed class RequestChecksTests
     {
         var violations = new List<Violation>();
 
-        RequestChecks.CheckNewFile(" ", "", FilePurpose.Unspecified, "", new ExpiresAfter { Seconds = 0 }, violations);
+        RequestChecks.CheckNewFile(" ", "", FilePurpose.Unspecified, "", new ExpiresAfter { Seconds = 0 }, 1024, violations);
 
         Assert.Equal(["metadata.filename", "metadata.mime_type", "metadata.purpose", "metadata.expires_after.seconds"], violations.Select(v => v.Field));
+    }
+
+    [Theory]
+    [InlineData(1024, 0)]
+    [InlineData(1025, 1)]
+    public void A_filename_is_measured_in_utf8_bytes_against_the_limit(int bytes, int expected)
+    {
+        var violations = new List<Violation>();
+        // "é" is two bytes in UTF-8: a name of 512 of them is 1024 bytes though only 512 characters.
+        var name = new string('é', bytes / 2) + new string('a', bytes % 2);
+
+        RequestChecks.CheckFilenameLength("filename", name, 1024, violations);
+
+        Assert.Equal(expected, violations.Count);
+        Assert.All(violations, v => Assert.Equal("filename", v.Field));
+        Assert.All(violations, v => Assert.Contains("Limits:MaxFilenameBytes", v.Description, StringComparison.Ordinal));
     }
 
     [Theory]

@@ -34,11 +34,11 @@ internal sealed class PartUploader(
     /// <summary>Waits for a free slot; the caller then fills one part and hands it to <see cref="Start"/>.</summary>
     public Task WaitForSlotAsync() => _slots.WaitAsync(_stop.Token);
 
-    /// <summary>Sends <paramref name="buffer"/> in the slot taken by <see cref="WaitForSlotAsync"/>, taking the buffer over.</summary>
-    public void Start(byte[] buffer, long offset)
+    /// <summary>Sends the first <paramref name="length"/> bytes of <paramref name="buffer"/> in the slot taken by <see cref="WaitForSlotAsync"/>, taking the buffer over.</summary>
+    public void Start(byte[] buffer, int length, long offset)
     {
         var index = _nextIndex++;
-        _running.Add(Task.Run(() => SendOneAsync(buffer, index, offset)));
+        _running.Add(Task.Run(() => SendOneAsync(buffer, length, index, offset)));
     }
 
     /// <summary>Waits for every part and returns the new part ids in file order.</summary>
@@ -52,18 +52,18 @@ internal sealed class PartUploader(
         }
     }
 
-    private async Task SendOneAsync(byte[] buffer, int index, long offset)
+    private async Task SendOneAsync(byte[] buffer, int length, int index, long offset)
     {
         try
         {
             var part = await retry.Pipeline.ExecuteAsync(
-                async token => await upstream.AddUploadPartAsync(uploadId, buffer, call with { Cancellation = token }),
+                async token => await upstream.AddUploadPartAsync(uploadId, buffer.AsMemory(0, length), call with { Cancellation = token }),
                 _stop.Token);
             lock (_partIds)
             {
                 _partIds[index] = part.Id;
             }
-            progress.Committed(new CommittedPart { PartId = part.Id, Index = index, Offset = offset, Length = buffer.Length });
+            progress.Committed(new CommittedPart { PartId = part.Id, Index = index, Offset = offset, Length = length });
         }
         catch (Exception ex)
         {

@@ -1,61 +1,44 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
+using UploadsGrpc.Server.Limits;
 
 namespace UploadsGrpc.Server.Uploads.UploadFile;
 
 /// <summary>
-/// The memory all UploadFile streams may hold in part buffers together. A stream reserves what it can hold at
-/// most (its part size times its parallelism, or less for a small file) before it creates anything upstream, so
-/// a reserved stream never waits for memory again and streams cannot starve each other half-way.
-/// Reservations are permits of 1 KiB in a first-come ConcurrencyLimiter.
+/// UploadFile's admission to the shared <see cref="MemoryBudget"/>. A stream reserves what it can hold at most (its
+/// part buffers, and one chunk message) before it creates anything upstream, so a reserved stream never waits for
+/// memory again and streams cannot starve each other half-way. The frame guard then reserves nothing more for the
+/// stream's chunks (<see cref="RequestFrames.Cover"/>).
 /// </summary>
-internal sealed class StreamMemoryBudget : IDisposable
+internal sealed class StreamMemoryBudget(MemoryBudget memory, IOptions<StreamingOptions> options)
 {
-    private const int Unit = 1024;
-    private readonly ConcurrencyLimiter _limiter;
-    private readonly TimeSpan _wait;
-    private readonly TimeProvider _clock;
-
-    public StreamMemoryBudget(IOptions<StreamingOptions> options, TimeProvider clock)
-    {
-        Bytes = options.Value.ResolvedMemoryBudget();
-        _wait = options.Value.MemoryWait;
-        _clock = clock;
-        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-        {
-            PermitLimit = checked((int)(Bytes / Unit)),
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
-    }
-
     /// <summary>The whole budget in bytes.</summary>
-    public long Bytes { get; }
+    public long Bytes => memory.Bytes;
+
+    /// <summary>What a stream reserves for the chunk message it is reading, besides its part buffers.</summary>
+    public int ChunkAllowance => options.Value.MaxChunkMessageBytes;
 
     /// <summary>
-    /// Reserves <paramref name="bytes"/> (at most <see cref="Bytes"/>), waiting up to Streaming:MemoryWait;
-    /// a stream still without memory then ends RESOURCE_EXHAUSTED with a RetryInfo.
+    /// The plan with its parallelism lowered until the stream's reservation fits the whole budget: a stream that
+    /// asks for more than the server has would otherwise wait for memory that can never be free.
     /// </summary>
-    public async Task<RateLimitLease> ReserveAsync(long bytes, CancellationToken cancellation)
+    public UploadFilePlan Fit(UploadFilePlan plan)
     {
-        var permits = (int)Math.Min((bytes + Unit - 1) / Unit, Bytes / Unit);
-        using var timeout = new CancellationTokenSource(_wait, _clock);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
-        try
+        while (plan.Parallelism > 1 && plan.ReserveBytes + ChunkAllowance > memory.Bytes)
         {
-            var lease = await _limiter.AcquireAsync(permits, linked.Token);
-            if (lease.IsAcquired)
-            {
-                return lease;
-            }
-            lease.Dispose();
+            plan = plan with { Parallelism = plan.Parallelism - 1 };
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellation.IsCancellationRequested)
-        {
-        }
-        throw FacadeException.MemoryExhausted(bytes, Bytes, _wait);
+        return plan;
     }
 
-    public void Dispose() => _limiter.Dispose();
+    /// <summary>
+    /// Reserves the plan's part buffers and one chunk, waiting up to Streaming:MemoryWait; a stream still without
+    /// memory then ends RESOURCE_EXHAUSTED (STREAM_MEMORY_EXHAUSTED) with a RetryInfo.
+    /// </summary>
+    public async Task<RateLimitLease> ReserveAsync(UploadFilePlan plan, CancellationToken cancellation)
+    {
+        var bytes = plan.ReserveBytes + ChunkAllowance;
+        return await memory.TryReserveAsync(bytes, cancellation) ?? throw FacadeException.MemoryExhausted(bytes, memory.Bytes, memory.Wait);
+    }
 }

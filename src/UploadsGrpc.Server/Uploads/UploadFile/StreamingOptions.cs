@@ -16,12 +16,25 @@ public sealed class StreamingOptions
     public int Parallelism { get; set; } = 4;
 
     /// <summary>
-    /// Streaming:MemoryBudgetBytes: what all UploadFile streams may hold in part buffers together. 0 (the default)
-    /// means a quarter of the memory the process may use, between 512 MiB and 4 GiB.
+    /// Streaming:MemoryBudgetBytes: the memory every buffer of callers' bytes shares: UploadFile's part buffers and
+    /// chunks, unary parts, large metadata messages. 0 (the default) means a quarter of the memory the process may
+    /// use (the cgroup limit or DOTNET_GCHeapHardLimit when set), at most 4 GiB, at least 128 MiB or half of it.
     /// </summary>
     public long MemoryBudgetBytes { get; set; }
 
-    /// <summary>Streaming:MemoryWait: how long a new stream waits for memory before RESOURCE_EXHAUSTED.</summary>
+    /// <summary>
+    /// Streaming:MaxChunkBytes: the largest <c>chunk</c> of an UploadFile or CreateFile message. Each stream holds
+    /// one chunk (and the copy protobuf makes of it) besides its parts, so this is also what a stream reserves for it.
+    /// </summary>
+    public int MaxChunkBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>A chunk message's own bytes around its chunk: the oneof's tag and length.</summary>
+    public const int ChunkMessageOverhead = 16;
+
+    /// <summary>The largest chunk message, framing included.</summary>
+    public int MaxChunkMessageBytes => MaxChunkBytes + ChunkMessageOverhead;
+
+    /// <summary>Streaming:MemoryWait: how long a new stream, or a message of a unary call, waits for memory before RESOURCE_EXHAUSTED.</summary>
     public TimeSpan MemoryWait { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Streaming:PartAttempts: tries per part, the first included (at least 4: three retries).</summary>
@@ -42,8 +55,4 @@ public sealed class StreamingOptions
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The budget in bytes, with 0 resolved to the default for this machine.</summary>
-    public long ResolvedMemoryBudget() => MemoryBudgetBytes > 0
-        ? MemoryBudgetBytes
-        : Math.Clamp(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4, 512L * 1024 * 1024, 4L * 1024 * 1024 * 1024);
 }

@@ -17,9 +17,15 @@ internal sealed class StreamingOptionsValidation : IValidateOptions<StreamingOpt
         {
             failures.Add($"Streaming:Parallelism must be from 1 to {StreamingOptions.MaxParallelism}.");
         }
-        if (options.MemoryBudgetBytes != 0 && options.MemoryBudgetBytes < 2L * UpstreamLimits.MaxPartBytes)
+        if (options.MaxChunkBytes is < 64 * 1024 or > UpstreamLimits.MaxPartBytes)
         {
-            failures.Add($"Streaming:MemoryBudgetBytes must be 0 (automatic) or at least {2L * UpstreamLimits.MaxPartBytes} (two full parts).");
+            failures.Add($"Streaming:MaxChunkBytes must be from 65536 to {UpstreamLimits.MaxPartBytes}.");
+        }
+        // One stream of one full part and its chunk, or one unary part, must fit; the limiter counts in int KiB.
+        var least = (long)UpstreamLimits.MaxPartMessageBytes + options.MaxChunkMessageBytes;
+        if (options.MemoryBudgetBytes != 0 && (options.MemoryBudgetBytes < least || options.MemoryBudgetBytes > 1024L * int.MaxValue))
+        {
+            failures.Add($"Streaming:MemoryBudgetBytes must be 0 (automatic) or from {least} (a full part and a chunk) to {1024L * int.MaxValue}.");
         }
         if (options.PartAttempts is < 4 or > 20)
         {

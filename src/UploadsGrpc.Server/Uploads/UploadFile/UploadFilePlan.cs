@@ -14,8 +14,16 @@ internal sealed record UploadFilePlan(UploadFileMetadata Metadata, int PartSize,
     public long RemainingBytes => Metadata.Bytes - ResumeOffset;
 
     /// <summary>
-    /// The most the stream holds at once: <see cref="Parallelism"/> parts, filling or uploading, each buffer no
-    /// larger than what is left of the file.
+    /// The most the stream holds in part buffers at once: <see cref="Parallelism"/> parts, filling or uploading,
+    /// each in the pool's size class of its length (the last part may be shorter than the rest).
     /// </summary>
-    public long ReserveBytes => Math.Min(RemainingBytes, (long)PartSize * Parallelism);
+    public long ReserveBytes
+    {
+        get
+        {
+            var full = Math.Min(RemainingBytes / PartSize, Parallelism);
+            var rest = RemainingBytes - (full * PartSize);
+            return (full * PartBufferPool.ClassOf(PartSize)) + (full < Parallelism && rest > 0 ? PartBufferPool.ClassOf(rest) : 0);
+        }
+    }
 }

@@ -8,7 +8,7 @@ namespace UploadsGrpc.Server.Uploads.UploadFile;
 /// <summary>Checks the first message of an UploadFile stream and turns it into the stream's plan.</summary>
 internal static class UploadFilePlanner
 {
-    public static UploadFilePlan Plan(UploadFileMetadata metadata, StreamingOptions defaults)
+    public static UploadFilePlan Plan(UploadFileMetadata metadata, StreamingOptions defaults, int maxFilenameBytes)
     {
         var violations = new List<Violation>();
         if (metadata.Bytes <= 0)
@@ -21,7 +21,7 @@ internal static class UploadFilePlanner
         }
         if (metadata.Resume is null)
         {
-            CheckNewFile(metadata.Filename, metadata.MimeType, metadata.Purpose, metadata.PurposeValue, metadata.ExpiresAfter, violations);
+            CheckNewFile(metadata.Filename, metadata.MimeType, metadata.Purpose, metadata.PurposeValue, metadata.ExpiresAfter, maxFilenameBytes, violations);
         }
         if (metadata.Md5.Length > 0 && !IsMd5Hex(metadata.Md5))
         {

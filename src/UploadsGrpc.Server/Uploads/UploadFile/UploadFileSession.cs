@@ -5,6 +5,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Errors;
 using UploadsGrpc.Server.Lifecycle;
+using UploadsGrpc.Server.Limits;
 using UploadsGrpc.Server.Mapping;
 using UploadsGrpc.Server.Protocol;
 using UploadsGrpc.Server.Telemetry;
@@ -27,6 +28,7 @@ internal sealed class UploadFileSession(
     SecretRedactor redactor,
     UpstreamCallInfo callInfo,
     IOptions<StreamingOptions> options,
+    IOptions<LimitsOptions> limits,
     DrainState drain,
     TimeProvider clock,
     ILogger<UploadFileSession> logger)
@@ -65,14 +67,19 @@ internal sealed class UploadFileSession(
     {
         // The call's token fires when the client leaves and, for every call, when Shutdown:Timeout passes.
         var call = CallBudget.From(context);
-        var plan = await ReadMetadataAsync(requests, call.Cancellation);
+        var plan = budget.Fit(await ReadMetadataAsync(requests, call.Cancellation));
         fate.Stage = "before its upload was created";
         if (plan.Metadata.Resumable && drain.Closing.IsCancellationRequested)
         {
             // Past the drain delay a resumable upload would give way at once: better to create nothing here.
             throw FacadeException.ShuttingDownBeforeStart();
         }
-        var reservation = plan.RemainingBytes > 0 ? await budget.ReserveAsync(plan.ReserveBytes, call.Cancellation) : null;
+        var reservation = plan.RemainingBytes > 0 ? await budget.ReserveAsync(plan, call.Cancellation) : null;
+        if (reservation is not null)
+        {
+            // The chunks are held by this reservation now; the guard reserves nothing more per chunk.
+            context.GetHttpContext().Features.Get<RequestFrames>()?.Cover(budget.ChunkAllowance);
+        }
         try
         {
             await UploadAsync(plan, requests, responses, context, call, fate, () =>
@@ -190,7 +197,7 @@ internal sealed class UploadFileSession(
         {
             InvalidRequestException.Throw("metadata", "must be the first message; the stream began with a chunk. Nothing was sent upstream.");
         }
-        return UploadFilePlanner.Plan(requests.Current.Metadata, options.Value);
+        return UploadFilePlanner.Plan(requests.Current.Metadata, options.Value, limits.Value.MaxFilenameBytes);
     }
 
     /// <summary>Reads the chunks, cuts and hands over parts, and returns all part ids in file order and the MD5.</summary>
@@ -204,7 +211,9 @@ internal sealed class UploadFileSession(
         await using var uploader = new PartUploader(upstream, retry, pool, plan, uploadId, call, progress);
         var received = plan.ResumeOffset;
         var partOffset = plan.ResumeOffset;
+        // A pooled buffer is of the pool's size class, at least as long as the part it holds.
         byte[]? buffer = null;
+        var partLength = 0;
         var filled = 0;
         try
         {
@@ -232,16 +241,17 @@ internal sealed class UploadFileSession(
                         // client's stream is not read, so HTTP/2 flow control holds the client back, and a stream never
                         // holds more than `parallelism` parts: any file of that many parts or more costs the same.
                         await uploader.WaitForSlotAsync();
-                        buffer = pool.Rent((int)Math.Min(plan.PartSize, bytes - partOffset));
+                        partLength = (int)Math.Min(plan.PartSize, bytes - partOffset);
+                        buffer = pool.Rent(partLength);
                     }
-                    var take = Math.Min(chunk.Length, buffer.Length - filled);
+                    var take = Math.Min(chunk.Length, partLength - filled);
                     chunk.Span[..take].CopyTo(buffer.AsSpan(filled));
                     filled += take;
                     chunk = chunk[take..];
-                    if (filled == buffer.Length)
+                    if (filled == partLength)
                     {
-                        uploader.Start(buffer, partOffset);
-                        partOffset += buffer.Length;
+                        uploader.Start(buffer, partLength, partOffset);
+                        partOffset += partLength;
                         buffer = null;
                         filled = 0;
                     }

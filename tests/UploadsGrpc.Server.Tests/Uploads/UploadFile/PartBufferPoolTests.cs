@@ -2,126 +2,100 @@ using UploadsGrpc.Server.Uploads.UploadFile;
 
 namespace UploadsGrpc.Server.Tests.Uploads.UploadFile;
 
-/// <summary>The part buffer pool: arrays of the exact size asked for, kept up to a bound in bytes.</summary>
+/// <summary>The part buffer pool: arrays in power-of-two size classes from 64 KiB, kept up to a bound in bytes, dropped on a trim.</summary>
 public sealed class PartBufferPoolTests
 {
+    private const int KiB = 1024;
+    private const int MiB = 1024 * KiB;
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(1000)]
-    [InlineData(1_048_577)]
-    public void An_empty_pool_rents_a_new_array_of_exactly_the_size_asked_for(int size)
+    [InlineData(1, 64 * KiB)]
+    [InlineData(64 * KiB, 64 * KiB)]
+    [InlineData((64 * KiB) + 1, 128 * KiB)]
+    [InlineData(MiB + 1, 2 * MiB)]
+    [InlineData(37 * MiB, 64 * MiB)]
+    [InlineData(64 * MiB, 64 * MiB)]
+    public void A_length_takes_the_smallest_class_that_holds_it(int length, int expected)
     {
-        var pool = new PartBufferPool(retainBytes: 10L * 1024 * 1024);
+        var pool = new PartBufferPool(retainBytes: 0);
 
-        var first = pool.Rent(size);
-        var second = pool.Rent(size);
-
-        Assert.Equal(size, first.Length);
-        Assert.Equal(size, second.Length);
-        Assert.NotSame(first, second);
+        Assert.Equal(expected, PartBufferPool.ClassOf(length));
+        Assert.Equal(expected, pool.Rent(length).Length);
     }
 
     [Fact]
-    public void A_returned_array_is_rented_again_for_the_same_size()
+    public void A_returned_array_is_rented_again_for_any_length_of_its_class()
     {
-        var pool = new PartBufferPool(retainBytes: 4000);
-        var buffer = pool.Rent(1000);
+        var pool = new PartBufferPool(retainBytes: 4 * MiB);
+        var buffer = pool.Rent(MiB + 5);
 
         pool.Return(buffer);
 
-        Assert.Same(buffer, pool.Rent(1000));
-        Assert.NotSame(buffer, pool.Rent(1000));
+        Assert.Same(buffer, pool.Rent((2 * MiB) - 3));
+        Assert.NotSame(buffer, pool.Rent(MiB + 5));
     }
 
     [Fact]
-    public void A_returned_array_is_not_rented_for_another_size()
+    public void A_returned_array_is_not_rented_for_another_class()
     {
-        var pool = new PartBufferPool(retainBytes: 4000);
-        var buffer = pool.Rent(1000);
+        var pool = new PartBufferPool(retainBytes: 4 * MiB);
+        var buffer = pool.Rent(MiB);
         pool.Return(buffer);
 
-        var smaller = pool.Rent(500);
-        var larger = pool.Rent(1024);
-
-        Assert.Equal(500, smaller.Length);
-        Assert.Equal(1024, larger.Length);
-        Assert.Same(buffer, pool.Rent(1000));
+        Assert.Equal(512 * KiB, pool.Rent(500 * KiB).Length);
+        Assert.Equal(2 * MiB, pool.Rent(MiB + 1).Length);
+        Assert.Same(buffer, pool.Rent(MiB));
     }
 
     [Fact]
     public void Arrays_are_kept_up_to_the_bound_in_bytes_and_one_beyond_it_is_dropped()
     {
-        var pool = new PartBufferPool(retainBytes: 2500);
-        byte[][] given = [pool.Rent(1000), pool.Rent(1000), pool.Rent(1000)];
+        var pool = new PartBufferPool(retainBytes: (2 * MiB) + (MiB / 2));
+        byte[][] given = [pool.Rent(MiB), pool.Rent(MiB), pool.Rent(MiB)];
 
         foreach (var buffer in given)
         {
             pool.Return(buffer);
         }
-        byte[][] again = [pool.Rent(1000), pool.Rent(1000), pool.Rent(1000)];
+        byte[][] again = [pool.Rent(MiB), pool.Rent(MiB), pool.Rent(MiB)];
 
-        // 1000 + 1000 fit in 2500; the third return would make 3000, so that array is dropped.
         Assert.Contains(again[0], given[..2], ReferenceEqualityComparer.Instance);
         Assert.Contains(again[1], given[..2], ReferenceEqualityComparer.Instance);
-        Assert.NotSame(again[0], again[1]);
         Assert.DoesNotContain(again[2], given, ReferenceEqualityComparer.Instance);
     }
 
     [Fact]
-    public void A_return_that_fills_the_bound_exactly_is_kept()
+    public void The_bound_counts_arrays_of_every_class_together()
     {
-        var pool = new PartBufferPool(retainBytes: 2000);
-        var first = pool.Rent(1000);
-        var second = pool.Rent(1000);
-
-        pool.Return(first);
-        pool.Return(second);
-
-        byte[][] again = [pool.Rent(1000), pool.Rent(1000)];
-        Assert.Equal([first, second], again.OrderBy(b => b == first ? 0 : 1), ReferenceEqualityComparer.Instance);
-    }
-
-    [Fact]
-    public void Renting_frees_room_in_the_bound_for_the_next_return()
-    {
-        var pool = new PartBufferPool(retainBytes: 1000);
-        var first = pool.Rent(1000);
-        var second = pool.Rent(1000);
-        pool.Return(first);
-        pool.Return(second);
-
-        Assert.Same(first, pool.Rent(1000));
-        pool.Return(second);
-
-        Assert.Same(second, pool.Rent(1000));
-    }
-
-    [Fact]
-    public void The_bound_counts_arrays_of_every_size_together()
-    {
-        var pool = new PartBufferPool(retainBytes: 1500);
-        var large = pool.Rent(1000);
-        var small = pool.Rent(500);
-        var tooMany = pool.Rent(100);
+        var pool = new PartBufferPool(retainBytes: 3 * MiB);
+        var large = pool.Rent(2 * MiB);
+        var small = pool.Rent(MiB);
+        var tooMany = pool.Rent(64 * KiB);
 
         pool.Return(large);
         pool.Return(small);
         pool.Return(tooMany);
 
-        Assert.Same(large, pool.Rent(1000));
-        Assert.Same(small, pool.Rent(500));
-        Assert.NotSame(tooMany, pool.Rent(100));
+        Assert.Equal(3 * MiB, pool.RetainedBytes);
+        Assert.Same(large, pool.Rent(2 * MiB));
+        Assert.Same(small, pool.Rent(MiB));
+        Assert.NotSame(tooMany, pool.Rent(64 * KiB));
     }
 
     [Fact]
-    public void An_array_larger_than_the_whole_bound_is_never_kept()
+    public void A_trim_drops_everything_kept_and_says_how_much()
     {
-        var pool = new PartBufferPool(retainBytes: 999);
-        var buffer = pool.Rent(1000);
+        var pool = new PartBufferPool(retainBytes: 8 * MiB);
+        var first = pool.Rent(MiB);
+        var second = pool.Rent(4 * MiB);
+        pool.Return(first);
+        pool.Return(second);
 
-        pool.Return(buffer);
+        Assert.Equal(5 * MiB, pool.Trim());
 
-        Assert.NotSame(buffer, pool.Rent(1000));
+        Assert.Equal(0, pool.RetainedBytes);
+        Assert.NotSame(first, pool.Rent(MiB));
+        Assert.NotSame(second, pool.Rent(4 * MiB));
     }
 
     [Fact]

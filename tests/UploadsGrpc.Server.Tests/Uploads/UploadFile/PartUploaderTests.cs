@@ -223,7 +223,7 @@ public sealed class PartUploaderTests
         await test.SendNextPartAsync().WaitAsync(Timeout);
         // The reader holds the third slot and is filling part 2 when part 0 fails.
         await test.Uploader.WaitForSlotAsync().WaitAsync(Timeout);
-        var (thirdBuffer, thirdOffset) = test.RentNextPart();
+        var (thirdBuffer, thirdLength, thirdOffset) = test.RentNextPart();
         await test.Handler.WaitUntilAsync(h => h.Requests.Count == 2, "parts 0 and 1 to reach the upstream");
         firstPart.SetResult();
         await cancelled.Task.WaitAsync(Timeout);
@@ -234,7 +234,7 @@ public sealed class PartUploaderTests
         Assert.Equal(new UpstreamError("Part 0 is not valid.", "invalid_request_error", null, null), failure.Error);
         Assert.Equal([test.Handler.Requests.Single(r => r.Marker == 1).Sequence], test.Handler.Cancelled);
 
-        test.Uploader.Start(thirdBuffer, thirdOffset);
+        test.Uploader.Start(thirdBuffer, thirdLength, thirdOffset);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => test.Uploader.WaitForSlotAsync().WaitAsync(Timeout));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => test.Uploader.FinishAsync().WaitAsync(Timeout));
 
@@ -254,7 +254,7 @@ public sealed class PartUploaderTests
         await test.SendAllAsync().WaitAsync(Timeout);
         await test.Uploader.FinishAsync().WaitAsync(Timeout);
 
-        Assert.Equal([1000, 1000, 1000, 500], test.Rented.Select(b => b.Length));
+        Assert.Equal([1000, 1000, 1000, 500], test.RentedLengths);
         test.AssertEveryBufferReturned();
     }
 
@@ -439,7 +439,7 @@ public sealed class PartUploaderTests
                 TimeProvider.System,
                 RetryLog);
             // Room for every buffer of the file, so each one returned is kept.
-            Pool = new PartBufferPool(fileBytes);
+            Pool = new PartBufferPool((fileBytes / PartBufferPool.SmallestClass + 64) * PartBufferPool.SmallestClass);
             Plan = new UploadFilePlan(new UploadFileMetadata { Bytes = fileBytes }, PartBytes, parallelism, committed ?? []);
             _pump = new ResponsePump<UploadFileResponse>(Responses, CancellationToken.None);
             var progress = new ProgressReporter(_pump, new FakeTimeProvider(), TimeSpan.FromMilliseconds(250), Plan.ResumeOffset);
@@ -463,12 +463,15 @@ public sealed class PartUploaderTests
         /// <summary>The buffer handed to the uploader for each part, in part order.</summary>
         public List<byte[]> Rented { get; } = [];
 
+        /// <summary>The length of each part, in part order (a pooled buffer may be longer).</summary>
+        public List<int> RentedLengths { get; } = [];
+
         /// <summary>Takes a slot and sends the next part, as the session does once a part's buffer is full.</summary>
         public async Task SendNextPartAsync()
         {
             await Uploader.WaitForSlotAsync();
-            var (buffer, offset) = RentNextPart();
-            Uploader.Start(buffer, offset);
+            var (buffer, length, offset) = RentNextPart();
+            Uploader.Start(buffer, length, offset);
         }
 
         public async Task SendAllAsync()
@@ -480,14 +483,16 @@ public sealed class PartUploaderTests
         }
 
         /// <summary>The next part's buffer from the pool, filled with the part's index, and its offset.</summary>
-        public (byte[] Buffer, long Offset) RentNextPart()
+        public (byte[] Buffer, int Length, long Offset) RentNextPart()
         {
             var offset = _nextOffset;
-            var buffer = Pool.Rent((int)Math.Min(Plan.PartSize, Plan.Metadata.Bytes - offset));
-            buffer.AsSpan().Fill((byte)_nextIndex++);
+            var length = (int)Math.Min(Plan.PartSize, Plan.Metadata.Bytes - offset);
+            var buffer = Pool.Rent(length);
+            buffer.AsSpan(0, length).Fill((byte)_nextIndex++);
             Rented.Add(buffer);
-            _nextOffset += buffer.Length;
-            return (buffer, offset);
+            RentedLengths.Add(length);
+            _nextOffset += length;
+            return (buffer, length, offset);
         }
 
         /// <summary>Sends what was posted and returns everything the response stream received.</summary>

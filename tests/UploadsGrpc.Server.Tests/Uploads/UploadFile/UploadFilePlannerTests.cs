@@ -29,7 +29,7 @@ public sealed class UploadFilePlannerTests
         metadata.PartSize = partSize;
         metadata.Parallelism = parallelism;
 
-        var plan = UploadFilePlanner.Plan(metadata, new StreamingOptions { PartSize = defaultPartSize, Parallelism = defaultParallelism });
+        var plan = UploadFilePlanner.Plan(metadata, new StreamingOptions { PartSize = defaultPartSize, Parallelism = defaultParallelism }, 1024);
 
         Assert.Equal(expectedPartSize, plan.PartSize);
         Assert.Equal(expectedParallelism, plan.Parallelism);
@@ -39,7 +39,10 @@ public sealed class UploadFilePlannerTests
     [Theory]
     [InlineData(100L * MiB, 8 * MiB, 4, 32L * MiB)]
     [InlineData(10L * MiB, 8 * MiB, 4, 10L * MiB)]
-    [InlineData(1L, MiB, 16, 1L)]
+    // Buffers come in the pool's size classes (powers of two from 64 KiB): the reservation counts whole classes.
+    [InlineData(1L, MiB, 16, 64L * 1024)]
+    [InlineData(100L * MiB, 64 * MiB, 4, 128L * MiB)]
+    [InlineData(10L * MiB, 3 * MiB, 2, 8L * MiB)]
     [InlineData(8L * 1024 * MiB, 64 * MiB, 16, 1024L * MiB)]
     public void A_new_file_starts_at_0_and_reserves_parallelism_parts_or_the_whole_file_if_smaller(long bytes, int partSize, int parallelism, long expectedReserve)
     {
@@ -47,7 +50,7 @@ public sealed class UploadFilePlannerTests
         metadata.PartSize = partSize;
         metadata.Parallelism = parallelism;
 
-        var plan = UploadFilePlanner.Plan(metadata, new StreamingOptions());
+        var plan = UploadFilePlanner.Plan(metadata, new StreamingOptions(), 1024);
 
         Assert.False(plan.IsResume);
         Assert.Empty(plan.Committed);
@@ -78,7 +81,7 @@ public sealed class UploadFilePlannerTests
         metadata.PartSize = partSize;
         metadata.Parallelism = parallelism;
 
-        var plan = UploadFilePlanner.Plan(metadata, new StreamingOptions());
+        var plan = UploadFilePlanner.Plan(metadata, new StreamingOptions(), 1024);
 
         Assert.True(plan.IsResume);
         Assert.Equal(parts, plan.Committed);
@@ -127,7 +130,7 @@ public sealed class UploadFilePlannerTests
     {
         var metadata = Invalid(@case);
 
-        var refused = Assert.Throws<InvalidRequestException>(() => UploadFilePlanner.Plan(metadata, new StreamingOptions()));
+        var refused = Assert.Throws<InvalidRequestException>(() => UploadFilePlanner.Plan(metadata, new StreamingOptions(), 1024));
 
         Assert.Equal(fields, refused.Violations.Select(v => v.Field));
     }
@@ -141,7 +144,7 @@ public sealed class UploadFilePlannerTests
     [InlineData("resume with parts beyond bytes", "hold 20 bytes, more than the 15 of metadata.bytes.")]
     public void A_violation_says_what_the_field_must_be_and_what_it_is(string @case, string description)
     {
-        var refused = Assert.Throws<InvalidRequestException>(() => UploadFilePlanner.Plan(Invalid(@case), new StreamingOptions()));
+        var refused = Assert.Throws<InvalidRequestException>(() => UploadFilePlanner.Plan(Invalid(@case), new StreamingOptions(), 1024));
 
         Assert.Equal(description, Assert.Single(refused.Violations).Description);
     }
@@ -152,7 +155,7 @@ public sealed class UploadFilePlannerTests
         var part = new CommittedPart { PartId = "part_a", Index = 0, Offset = 0, Length = 10 };
         var metadata = Resume(100, [part, part.Clone()]);
 
-        var refused = Assert.Throws<InvalidRequestException>(() => UploadFilePlanner.Plan(metadata, new StreamingOptions()));
+        var refused = Assert.Throws<InvalidRequestException>(() => UploadFilePlanner.Plan(metadata, new StreamingOptions(), 1024));
 
         Assert.Equal(["metadata.resume.parts[1].index"], refused.Violations.Select(v => v.Field));
     }
@@ -162,7 +165,7 @@ public sealed class UploadFilePlannerTests
     {
         var metadata = Resume(15, Contiguous([10]));
 
-        var plan = UploadFilePlanner.Plan(metadata, new StreamingOptions());
+        var plan = UploadFilePlanner.Plan(metadata, new StreamingOptions(), 1024);
 
         Assert.Equal("", plan.Metadata.Filename);
         Assert.Equal(10, plan.ResumeOffset);
@@ -178,7 +181,7 @@ public sealed class UploadFilePlannerTests
         var metadata = NewFile(bytes: 1);
         metadata.Md5 = md5;
 
-        var plan = UploadFilePlanner.Plan(metadata, new StreamingOptions());
+        var plan = UploadFilePlanner.Plan(metadata, new StreamingOptions(), 1024);
 
         Assert.Equal(md5, plan.Metadata.Md5);
     }

@@ -1,0 +1,74 @@
+using UploadsGrpc.Server.Telemetry;
+
+namespace UploadsGrpc.Server.Limits;
+
+/// <summary>
+/// Gives memory back once the budget has been idle (nothing reserved) for <see cref="IdleDelay"/> after being used:
+/// the pools registered with <see cref="Add"/> drop what they keep, and one blocking, compacting, decommitting
+/// collection hands the freed regions to the OS. Left alone, the GC keeps a peak's heap committed for as long as
+/// the process lives (795 MiB at idle after four streams, against 64 MiB at start); under load nothing of this runs.
+/// </summary>
+internal sealed class IdleMemoryReturn(MemoryBudget budget, TimeProvider clock, ILogger<IdleMemoryReturn> logger) : IHostedService, IDisposable
+{
+    public static readonly TimeSpan IdleDelay = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(2);
+    private readonly List<Func<long>> _trims = [];
+    private ITimer? _timer;
+    private long _returnedAt;
+    private long _idleSince;
+    private long _seen;
+
+    /// <summary>A pool's trim: drops what it keeps and returns the bytes dropped.</summary>
+    public void Add(Func<long> trim)
+    {
+        lock (_trims)
+        {
+            _trims.Add(trim);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _returnedAt = budget.Reservations;
+        _timer = clock.CreateTimer(_ => Check(), null, Tick, Tick);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _timer?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _timer?.Dispose();
+
+    private void Check()
+    {
+        var reservations = budget.Reservations;
+        if (budget.InUse > 0 || reservations != _seen)
+        {
+            // Busy, or reserved and released since the last tick: the idle time starts again.
+            _seen = reservations;
+            _idleSince = clock.GetTimestamp();
+            return;
+        }
+        if (reservations == _returnedAt || clock.GetElapsedTime(_idleSince) < IdleDelay)
+        {
+            return;
+        }
+        _returnedAt = reservations;
+        long trimmed = 0;
+        lock (_trims)
+        {
+            foreach (var trim in _trims)
+            {
+                trimmed += trim();
+            }
+        }
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var idle = clock.GetElapsedTime(_idleSince).TotalSeconds;
+        var heap = GC.GetTotalMemory(false) / (1024 * 1024);
+        ServerLog.IdleMemoryReturned(logger, idle, trimmed / (1024 * 1024), heap);
+    }
+}

@@ -1,0 +1,39 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace UploadsGrpc.Server.Limits;
+
+/// <summary>
+/// Puts a <see cref="FrameCheckingReader"/> between Kestrel and grpc-dotnet for every gRPC request, so a message
+/// larger than its method allows, a malformed frame, or one the memory budget cannot hold ends the call with a
+/// precise status before grpc-dotnet buffers it. The call's reservations end with the call.
+/// </summary>
+internal sealed class RequestFrameGuard(RequestDelegate next, FrameLimits limits, MemoryBudget budget, ILogger<RequestFrameGuard> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!HttpMethods.IsPost(request.Method) || request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            await next(context);
+            return;
+        }
+        var method = request.Path.Value ?? "";
+        var encoding = request.Headers["grpc-encoding"].ToString();
+        using var frames = new RequestFrames(method, limits.For(method), encoding.Length > 0 && encoding != "identity", budget, logger, context.RequestAborted);
+        var original = context.Features.Get<IRequestBodyPipeFeature>();
+        if (original is null)
+        {
+            await next(context);
+            return;
+        }
+        context.Features.Set<IRequestBodyPipeFeature>(new CheckedBody(new FrameCheckingReader(original.Reader, frames)));
+        context.Features.Set(frames);
+        await next(context);
+    }
+
+    private sealed class CheckedBody(PipeReader reader) : IRequestBodyPipeFeature
+    {
+        public PipeReader Reader { get; } = reader;
+    }
+}
