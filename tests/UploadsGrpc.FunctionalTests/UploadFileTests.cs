@@ -262,10 +262,11 @@ public sealed class UploadFileTests(StandaloneDeployment stack) : IClassFixture<
     {
         using var server = await stack.StartServerAsync(new Dictionary<string, string>
         {
-            ["Streaming__MemoryBudgetBytes"] = (128L * MiB).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Two 64 MiB part buffers and the one chunk message a stream reserves for besides them (4 MiB + 16).
+            ["Streaming__MemoryBudgetBytes"] = ((132L * MiB) + 16).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Streaming__MemoryWait"] = "00:00:01",
         });
-        // The first stream reserves the whole budget (two 64 MiB buffers) and holds it while open.
+        // The first stream reserves the whole budget (two 64 MiB buffers and a chunk) and holds it while open.
         using var holder = new UploadFileCall(server.Uploads);
         await holder.WriteMetadataAsync(Metadata(1024L * MiB, partSize: 64 * MiB, parallelism: 2));
         await holder.WaitForAsync(events => events.Count > 0);
