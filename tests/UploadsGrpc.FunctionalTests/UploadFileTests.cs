@@ -262,8 +262,9 @@ public sealed class UploadFileTests(StandaloneDeployment stack) : IClassFixture<
     {
         using var server = await stack.StartServerAsync(new Dictionary<string, string>
         {
-            // Two 64 MiB part buffers and the one chunk message a stream reserves for besides them (4 MiB + 16).
-            ["Streaming__MemoryBudgetBytes"] = ((132L * MiB) + 16).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Two 64 MiB part buffers and the one chunk message a stream reserves for besides them (4 MiB + 16 bytes),
+            // counted in whole KiB.
+            ["Streaming__MemoryBudgetBytes"] = (133L * MiB).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Streaming__MemoryWait"] = "00:00:01",
         });
         // The first stream reserves the whole budget (two 64 MiB buffers and a chunk) and holds it while open.

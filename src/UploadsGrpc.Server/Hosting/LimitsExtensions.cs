@@ -41,6 +41,13 @@ internal static class LimitsExtensions
                 [Path(FileService.Descriptor.FullName, nameof(FileService.FileServiceBase.CreateFile))] = chunks,
             }, limits.MaxMessageBytes);
         });
+        services.AddSingleton(provider =>
+        {
+            // Enough for the frames of a few calls at once without allocating; emptied whenever the server is idle.
+            var pool = new SegmentPool(Math.Min(provider.GetRequiredService<MemoryBudget>().Bytes / 2, 128 * MiB));
+            provider.GetRequiredService<IdleMemoryReturn>().Add(pool.Trim);
+            return pool;
+        });
         services.AddSingleton<IdleMemoryReturn>();
         services.AddHostedService(provider => provider.GetRequiredService<IdleMemoryReturn>());
         return services;

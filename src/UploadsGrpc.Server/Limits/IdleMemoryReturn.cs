@@ -68,7 +68,9 @@ internal sealed class IdleMemoryReturn(MemoryBudget budget, TimeProvider clock, 
         System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var idle = clock.GetElapsedTime(_idleSince).TotalSeconds;
-        var heap = GC.GetTotalMemory(false) / (1024 * 1024);
-        ServerLog.IdleMemoryReturned(logger, idle, trimmed / (1024 * 1024), heap);
+        var info = GC.GetGCMemoryInfo(GCKind.Any);
+        const int Loh = 3, Poh = 4;
+        ServerLog.IdleMemoryReturned(logger, idle, trimmed / (1024 * 1024), info.HeapSizeBytes / (1024 * 1024),
+            info.GenerationInfo[Loh].SizeAfterBytes / (1024 * 1024), info.GenerationInfo[Poh].SizeAfterBytes / (1024 * 1024));
     }
 }

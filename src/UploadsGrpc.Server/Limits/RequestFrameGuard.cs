@@ -8,7 +8,7 @@ namespace UploadsGrpc.Server.Limits;
 /// larger than its method allows, a malformed frame, or one the memory budget cannot hold ends the call with a
 /// precise status before grpc-dotnet buffers it. The call's reservations end with the call.
 /// </summary>
-internal sealed class RequestFrameGuard(RequestDelegate next, FrameLimits limits, MemoryBudget budget, ILogger<RequestFrameGuard> logger)
+internal sealed class RequestFrameGuard(RequestDelegate next, FrameLimits limits, MemoryBudget budget, SegmentPool segments, ILogger<RequestFrameGuard> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -27,9 +27,17 @@ internal sealed class RequestFrameGuard(RequestDelegate next, FrameLimits limits
             await next(context);
             return;
         }
-        context.Features.Set<IRequestBodyPipeFeature>(new CheckedBody(new FrameCheckingReader(original.Reader, frames)));
+        var reader = new FrameCheckingReader(original.Reader, frames, segments);
+        context.Features.Set<IRequestBodyPipeFeature>(new CheckedBody(reader));
         context.Features.Set(frames);
-        await next(context);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            reader.Release();
+        }
     }
 
     private sealed class CheckedBody(PipeReader reader) : IRequestBodyPipeFeature

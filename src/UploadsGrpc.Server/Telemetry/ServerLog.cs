@@ -109,6 +109,6 @@ internal static partial class ServerLog
     public static partial void RequestFrameRefused(ILogger logger, string method, string reason, string detail);
 
     [LoggerMessage(EventId = 62, EventName = "IdleMemoryReturned", Level = LogLevel.Debug,
-        Message = "Limits: idle for {IdleSeconds} s; {TrimmedMiB} MiB of pooled buffers dropped and the heap compacted to {HeapMiB} MiB")]
-    public static partial void IdleMemoryReturned(ILogger logger, double idleSeconds, long trimmedMiB, long heapMiB);
+        Message = "Limits: idle for {IdleSeconds:0} s; {TrimmedMiB} MiB of pooled buffers dropped and the heap compacted to {HeapMiB} MiB (large objects {LargeMiB} MiB, pinned {PinnedMiB} MiB)")]
+    public static partial void IdleMemoryReturned(ILogger logger, double idleSeconds, long trimmedMiB, long heapMiB, long largeMiB, long pinnedMiB);
 }
