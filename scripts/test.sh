@@ -77,12 +77,16 @@ echo "== the mesh: two replicas behind haproxy (deploy/haproxy), rolling restart
 mesh_status=0
 bash tests/mesh/run.sh | tee .artifacts/mesh.log || mesh_status=$?
 
+echo "== limits: memory under a 768 MiB heap limit (64 streams, 32 parts of 64 MiB), memory returned when idle, 200 sequential uploads' peak"
+limits_status=0
+bash tests/limits/run.sh | tee .artifacts/limits.log || limits_status=$?
+
 # Each suite ends with "<suite>: N passed, M failed"; a suite that never got there counts as one failure.
 others_passed=0; others_failed=0
-for suite in contract layout deploy format hostile clients polyglot smoke container mesh; do
+for suite in contract layout deploy format hostile clients polyglot smoke container mesh limits; do
   line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed$" ".artifacts/$suite.log" | tail -1 || true)
   read -r p f < <(echo "$line" | sed -nE 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p'; echo "0 1")
   others_passed=$((others_passed + p)); others_failed=$((others_failed + f))
 done
 echo "tests: $((dotnet_passed + others_passed)) passed, $((dotnet_failed + others_failed)) failed"
-[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$deploy_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$hostile_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ] && [ "$container_status" -eq 0 ] && [ "$mesh_status" -eq 0 ]
+[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$deploy_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$hostile_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ] && [ "$container_status" -eq 0 ] && [ "$mesh_status" -eq 0 ] && [ "$limits_status" -eq 0 ]

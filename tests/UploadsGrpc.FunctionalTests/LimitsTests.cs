@@ -158,17 +158,29 @@ public sealed class LimitsTests(UpstreamFixture fixture) : IClassFixture<Upstrea
         var failure = await refused.FinishFailingAsync(StatusCode.ResourceExhausted);
         Assert.Equal("STREAM_MEMORY_EXHAUSTED", RpcAssert.ErrorInfo(failure).Reason);
         Assert.NotNull(RpcAssert.Detail<RetryInfo>(failure));
+
+        // A small message (under 64 KiB) reserves nothing and passes while the budget is full.
+        upstream.Script((request, context) => ScriptedUpstream.Respond(context, 200, CancelledUpload));
+        Assert.Equal("upload_lim", (await facade.Uploads.CancelUploadAsync(Calls.ValidCancel("upload_lim"))).Upload.Id);
     }
 
     [Fact]
-    public async Task A_small_unary_call_needs_no_memory_and_passes_while_the_budget_is_full()
+    public async Task A_request_header_over_Kestrels_16_KiB_field_limit_closes_the_connection_with_COMPRESSION_ERROR()
     {
         var upstream = fixture.Fresh();
         upstream.Answer(200, CancelledUpload);
+        var headers = new Metadata { { "x-padding", new string('a', 40 * 1024) } };
+        // A channel of its own: Kestrel closes the whole connection, not only the call.
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(fixture.Facade.Address);
 
-        var response = await fixture.Uploads.CancelUploadAsync(Calls.ValidCancel("upload_lim"));
+        var ex = await RpcAssert.FailsAsync(StatusCode.Internal, () => new UploadService.UploadServiceClient(channel).CancelUploadAsync(Calls.ValidCancel(), headers).ResponseAsync);
 
-        Assert.Equal("upload_lim", response.Upload.Id);
+        // Kestrel refuses it while decoding the headers, before any middleware: no ErrorInfo can be attached. The
+        // client reports the closed connection (COMPRESSION_ERROR, or the reset that follows it, by timing).
+        Assert.StartsWith("Error starting gRPC call. HttpRequestException", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Null(ex.GetRpcStatus());
+        Assert.Empty(upstream.Requests);
+        Assert.Equal("upload_lim", (await fixture.Uploads.CancelUploadAsync(Calls.ValidCancel("upload_lim"))).Upload.Id);
     }
 
     private static byte[] Frame(byte flags, byte[] message, int declaredLength)

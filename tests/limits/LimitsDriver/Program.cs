@@ -3,7 +3,8 @@
 //   wait ADDR SECONDS                 exits 0 once a CancelUpload through the server succeeds
 //   streams ADDR N FILE_MIB CHUNK_KIB N UploadFile streams at once; JSON counts of how each ended
 //   parts ADDR N PART_MIB             N AddUploadPart calls of PART_MIB at once; JSON counts
-//   sequential ADDR N MIN_MIB MAX_MIB SEED   N UploadFile calls one after another, sizes uniform in [MIN, MAX] MiB
+//   sequential ADDR N MIN_MIB MAX_MIB SEED   N UploadFile calls one after another, sizes uniform in [MIN, MAX] MiB,
+//                                     in 4 MiB chunks (the largest the server takes by default)
 // A call counts as "ok", "exhausted" (RESOURCE_EXHAUSTED with an ErrorInfo and a RetryInfo), or "other" (anything
 // else, with its status, reason and detail kept). Every loop is bounded by its count; every call has a deadline.
 using System.Globalization;
@@ -77,7 +78,7 @@ switch (command)
         {
             var bytes = random.NextInt64(min, max + 1);
             total += bytes;
-            await tally.RunAsync(() => UploadAsync(client, bytes, 1024 * 1024, i));
+            await tally.RunAsync(() => UploadAsync(client, bytes, 4 * 1024 * 1024, i));
         }
         Console.WriteLine(tally.ToJson(("bytes", total), ("seconds", (long)started.Elapsed.TotalSeconds)));
         return 0;
