@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace UploadsGrpc.Server.Limits;
@@ -28,7 +27,7 @@ internal sealed class RequestFrameGuard(RequestDelegate next, FrameLimits limits
             return;
         }
         var reader = new FrameCheckingReader(original.Reader, frames, segments);
-        context.Features.Set<IRequestBodyPipeFeature>(new CheckedBody(reader));
+        context.Features.Set<IRequestBodyPipeFeature>(new CheckedRequestBody(reader));
         context.Features.Set(frames);
         try
         {
@@ -38,10 +37,5 @@ internal sealed class RequestFrameGuard(RequestDelegate next, FrameLimits limits
         {
             reader.Release();
         }
-    }
-
-    private sealed class CheckedBody(PipeReader reader) : IRequestBodyPipeFeature
-    {
-        public PipeReader Reader { get; } = reader;
     }
 }

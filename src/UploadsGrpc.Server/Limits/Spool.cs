@@ -33,12 +33,12 @@ internal sealed class Spool(SegmentPool pool)
     /// <summary>The bytes appended, as one sequence over the arrays.</summary>
     public ReadOnlySequence<byte> ToSequence()
     {
-        Segment? first = null;
-        Segment? last = null;
+        SpoolSegment? first = null;
+        SpoolSegment? last = null;
         for (var i = 0; i < _arrays.Count; i++)
         {
             var length = (int)Math.Min(SegmentPool.SegmentBytes, _length - ((long)i * SegmentPool.SegmentBytes));
-            var segment = new Segment(_arrays[i].AsMemory(0, length), (long)i * SegmentPool.SegmentBytes);
+            var segment = new SpoolSegment(_arrays[i].AsMemory(0, length), (long)i * SegmentPool.SegmentBytes);
             last?.SetNext(segment);
             first ??= segment;
             last = segment;
@@ -55,16 +55,5 @@ internal sealed class Spool(SegmentPool pool)
         }
         _arrays.Clear();
         _length = 0;
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public void SetNext(Segment next) => Next = next;
     }
 }

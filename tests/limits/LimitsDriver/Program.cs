@@ -24,65 +24,65 @@ switch (command)
         await Sink.RunAsync(int.Parse(args[1], invariant));
         return 0;
     case "wait":
-    {
-        using var channel = Open(args[1]);
-        var client = new UploadService.UploadServiceClient(channel);
-        var until = DateTime.UtcNow.AddSeconds(int.Parse(args[2], invariant));
-        while (DateTime.UtcNow < until)
         {
-            try
+            using var channel = Open(args[1]);
+            var client = new UploadService.UploadServiceClient(channel);
+            var until = DateTime.UtcNow.AddSeconds(int.Parse(args[2], invariant));
+            while (DateTime.UtcNow < until)
             {
-                await client.CancelUploadAsync(new CancelUploadRequest { UploadId = "upload_wait" }, deadline: DateTime.UtcNow.AddSeconds(2));
-                return 0;
+                try
+                {
+                    await client.CancelUploadAsync(new CancelUploadRequest { UploadId = "upload_wait" }, deadline: DateTime.UtcNow.AddSeconds(2));
+                    return 0;
+                }
+                catch (RpcException)
+                {
+                    await Task.Delay(200);
+                }
             }
-            catch (RpcException)
-            {
-                await Task.Delay(200);
-            }
+            return 1;
         }
-        return 1;
-    }
     case "streams":
-    {
-        using var channel = Open(args[1]);
-        var client = new UploadService.UploadServiceClient(channel);
-        var fileBytes = long.Parse(args[3], invariant) * MiB;
-        var chunk = int.Parse(args[4], invariant) * 1024;
-        var tally = new Tally();
-        await Task.WhenAll(Enumerable.Range(0, int.Parse(args[2], invariant)).Select(i => tally.RunAsync(() => UploadAsync(client, fileBytes, chunk, i))));
-        Console.WriteLine(tally.ToJson());
-        return 0;
-    }
-    case "parts":
-    {
-        using var channel = Open(args[1]);
-        var client = new UploadService.UploadServiceClient(channel);
-        var data = UnsafeByteOperations.UnsafeWrap(Filled(int.Parse(args[3], invariant) * MiB));
-        var tally = new Tally();
-        await Task.WhenAll(Enumerable.Range(0, int.Parse(args[2], invariant)).Select(i => tally.RunAsync(async () =>
-            await client.AddUploadPartAsync(new AddUploadPartRequest { UploadId = $"upload_part{i}", Data = data }, deadline: DateTime.UtcNow.AddMinutes(2)))));
-        Console.WriteLine(tally.ToJson());
-        return 0;
-    }
-    case "sequential":
-    {
-        using var channel = Open(args[1]);
-        var client = new UploadService.UploadServiceClient(channel);
-        var count = int.Parse(args[2], invariant);
-        var (min, max) = (long.Parse(args[3], invariant) * MiB, long.Parse(args[4], invariant) * MiB);
-        var random = new Random(int.Parse(args[5], invariant));
-        var tally = new Tally();
-        long total = 0;
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        for (var i = 0; i < count; i++)
         {
-            var bytes = random.NextInt64(min, max + 1);
-            total += bytes;
-            await tally.RunAsync(() => UploadAsync(client, bytes, 4 * 1024 * 1024, i));
+            using var channel = Open(args[1]);
+            var client = new UploadService.UploadServiceClient(channel);
+            var fileBytes = long.Parse(args[3], invariant) * MiB;
+            var chunk = int.Parse(args[4], invariant) * 1024;
+            var tally = new Tally();
+            await Task.WhenAll(Enumerable.Range(0, int.Parse(args[2], invariant)).Select(i => tally.RunAsync(() => UploadAsync(client, fileBytes, chunk, i))));
+            Console.WriteLine(tally.ToJson());
+            return 0;
         }
-        Console.WriteLine(tally.ToJson(("bytes", total), ("seconds", (long)started.Elapsed.TotalSeconds)));
-        return 0;
-    }
+    case "parts":
+        {
+            using var channel = Open(args[1]);
+            var client = new UploadService.UploadServiceClient(channel);
+            var data = UnsafeByteOperations.UnsafeWrap(Filled(int.Parse(args[3], invariant) * MiB));
+            var tally = new Tally();
+            await Task.WhenAll(Enumerable.Range(0, int.Parse(args[2], invariant)).Select(i => tally.RunAsync(async () =>
+                await client.AddUploadPartAsync(new AddUploadPartRequest { UploadId = $"upload_part{i}", Data = data }, deadline: DateTime.UtcNow.AddMinutes(2)))));
+            Console.WriteLine(tally.ToJson());
+            return 0;
+        }
+    case "sequential":
+        {
+            using var channel = Open(args[1]);
+            var client = new UploadService.UploadServiceClient(channel);
+            var count = int.Parse(args[2], invariant);
+            var (min, max) = (long.Parse(args[3], invariant) * MiB, long.Parse(args[4], invariant) * MiB);
+            var random = new Random(int.Parse(args[5], invariant));
+            var tally = new Tally();
+            long total = 0;
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            for (var i = 0; i < count; i++)
+            {
+                var bytes = random.NextInt64(min, max + 1);
+                total += bytes;
+                await tally.RunAsync(() => UploadAsync(client, bytes, 4 * 1024 * 1024, i));
+            }
+            Console.WriteLine(tally.ToJson(("bytes", total), ("seconds", (long)started.Elapsed.TotalSeconds)));
+            return 0;
+        }
     default:
         Console.Error.WriteLine("usage: LimitsDriver sink PORT | streams ADDR N FILE_MIB CHUNK_KIB | parts ADDR N PART_MIB | sequential ADDR N MIN_MIB MAX_MIB SEED");
         return 2;
