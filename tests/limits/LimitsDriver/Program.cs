@@ -3,7 +3,8 @@
 //   wait ADDR SECONDS                 exits 0 once a CancelUpload through the server succeeds
 //   streams ADDR N FILE_MIB CHUNK_KIB N UploadFile streams at once; JSON counts of how each ended
 //   parts ADDR N PART_MIB             N AddUploadPart calls of PART_MIB at once; JSON counts
-//   sequential ADDR N MIN_MIB MAX_MIB SEED   N UploadFile calls one after another, sizes uniform in [MIN, MAX] MiB,
+//   sequential ADDR N MIN_MIB MAX_MIB SEED SECONDS   N UploadFile calls one after another, sizes uniform in
+//                                     [MIN, MAX] MiB; none is started after SECONDS (0: no cap), "done" says how many ran,
 //                                     in 4 MiB chunks (the largest the server takes by default)
 // A call counts as "ok", "exhausted" (RESOURCE_EXHAUSTED with an ErrorInfo and a RetryInfo), or "other" (anything
 // else, with its status, reason and detail kept). Every loop is bounded by its count; every call has a deadline.
@@ -74,17 +75,19 @@ switch (command)
             var tally = new Tally();
             long total = 0;
             var started = System.Diagnostics.Stopwatch.StartNew();
-            for (var i = 0; i < count; i++)
+            var cap = TimeSpan.FromSeconds(int.Parse(args[6], invariant));
+            var done = 0;
+            for (var i = 0; i < count && (cap == TimeSpan.Zero || started.Elapsed < cap); i++, done++)
             {
                 var bytes = random.NextInt64(min, max + 1);
                 total += bytes;
                 await tally.RunAsync(() => UploadAsync(client, bytes, 4 * 1024 * 1024, i));
             }
-            Console.WriteLine(tally.ToJson(("bytes", total), ("seconds", (long)started.Elapsed.TotalSeconds)));
+            Console.WriteLine(tally.ToJson(("done", done), ("bytes", total), ("seconds", (long)started.Elapsed.TotalSeconds)));
             return 0;
         }
     default:
-        Console.Error.WriteLine("usage: LimitsDriver sink PORT | streams ADDR N FILE_MIB CHUNK_KIB | parts ADDR N PART_MIB | sequential ADDR N MIN_MIB MAX_MIB SEED");
+        Console.Error.WriteLine("usage: LimitsDriver sink PORT | streams ADDR N FILE_MIB CHUNK_KIB | parts ADDR N PART_MIB | sequential ADDR N MIN_MIB MAX_MIB SEED SECONDS");
         return 2;
 }
 
