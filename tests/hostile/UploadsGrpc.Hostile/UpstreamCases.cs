@@ -292,17 +292,7 @@ internal static class UpstreamCases
             };
             cases.Add(new Case($"upstream/x-request-id/{name}", c =>
             {
-                var value = id.Replace("{tag}", c.Tag, StringComparison.Ordinal);
-                // Padded after the tag is in, so the id is exactly as long as the case says.
-                foreach (var length in new[] { 200, 201 })
-                {
-                    var marker = $"{{pad{length}}}";
-                    if (value.Contains(marker, StringComparison.Ordinal))
-                    {
-                        var prefix = value.Replace(marker, "", StringComparison.Ordinal);
-                        value = prefix.PadRight(length, 'r');
-                    }
-                }
+                var value = Expand(id, c.Tag);
                 c.On(RouteOf(rpc), async e =>
                 {
                     if (status == 200)
@@ -326,9 +316,24 @@ internal static class UpstreamCases
                 {
                     return null;
                 }
-                var want = id.Replace("{tag}", c.Tag, StringComparison.Ordinal);
+                var want = Expand(id, c.Tag);
                 return o.Text("x-request-id") == want ? null : $"x-request-id trailer {o.Text("x-request-id") ?? "missing"}, expected the 200-character id";
             }));
+        }
+
+        // The tag goes in first and the padding after, so an id is exactly as long as its case says.
+        static string Expand(string id, string tag)
+        {
+            var value = id.Replace("{tag}", tag, StringComparison.Ordinal);
+            foreach (var length in new[] { 200, 201 })
+            {
+                var marker = $"{{pad{length}}}";
+                if (value.Contains(marker, StringComparison.Ordinal))
+                {
+                    value = value.Replace(marker, "", StringComparison.Ordinal).PadRight(length, 'r');
+                }
+            }
+            return value;
         }
 
         // Hostile error texts: the key and bearer tokens redacted everywhere, texts bounded, reasons well-formed.
