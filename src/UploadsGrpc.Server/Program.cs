@@ -4,9 +4,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddUploadsGrpc();
 
 var app = builder.Build();
-app.MapUploadsGrpc();
 try
 {
+    // Mapping resolves the gRPC options, and with them the settings their limits are made of.
+    app.MapUploadsGrpc();
     await app.RunAsync();
 }
 catch (Exception failure) when (StartupFailure.Describe(failure) is { } reason)
