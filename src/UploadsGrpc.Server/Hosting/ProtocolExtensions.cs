@@ -2,6 +2,7 @@ using Grpc.AspNetCore.Server;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Net.Compression;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using UploadsGrpc.Server.Limits;
 using UploadsGrpc.Server.Protocol;
 using UploadsGrpc.Server.Upstream;
 
@@ -27,14 +28,16 @@ internal static class ProtocolExtensions
             ?? throw new InvalidOperationException("grpc-dotnet's BinderServiceMethodProvider is not registered: AddProtocolGuards must follow AddGrpc.");
         services.Remove(binder);
         services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IServiceMethodProvider<>), typeof(GuardedServiceMethodProvider<>)));
-        services.PostConfigure<GrpcServiceOptions>(grpc =>
+        services.AddHttpContextAccessor();
+        services.AddOptions<GrpcServiceOptions>().PostConfigure<IHttpContextAccessor>((grpc, accessor) =>
         {
-            // grpc-dotnet's defaults (gzip and deflate at the fastest level), each guarded. Bounded by the largest
-            // message any method accepts.
+            // grpc-dotnet's defaults (gzip and deflate at the fastest level), each guarded. Each message is bounded
+            // by its own method's limit, which the frame guard knows; the largest any method accepts otherwise.
+            long Limit() => accessor.HttpContext?.Features.Get<RequestFrames>()?.CurrentMax ?? UpstreamLimits.MaxPartMessageBytes;
             grpc.CompressionProviders =
             [
-                new GuardedCompressionProvider(new GzipCompressionProvider(System.IO.Compression.CompressionLevel.Fastest), UpstreamLimits.MaxPartMessageBytes),
-                new GuardedCompressionProvider(new DeflateCompressionProvider(System.IO.Compression.CompressionLevel.Fastest), UpstreamLimits.MaxPartMessageBytes),
+                new GuardedCompressionProvider(new GzipCompressionProvider(System.IO.Compression.CompressionLevel.Fastest), Limit),
+                new GuardedCompressionProvider(new DeflateCompressionProvider(System.IO.Compression.CompressionLevel.Fastest), Limit),
             ];
         });
         return services;

@@ -18,6 +18,12 @@ internal sealed class RequestFrames(string method, MethodFrameLimit limit, bool 
     public const int UncountedBytes = 64 * 1024;
 
     private RateLimitLease? _lease;
+
+    /// <summary>
+    /// The largest the message being read may be, once inflated: a compressed frame is checked at its compressed
+    /// length here, and its decompression is stopped at this many bytes.
+    /// </summary>
+    public long CurrentMax { get; private set; } = limit.First;
     private long _covered;
     private int _index;
 
@@ -62,13 +68,16 @@ internal sealed class RequestFrames(string method, MethodFrameLimit limit, bool 
         {
             throw LimitRefusals.MessageTooLarge(method, length, max, what);
         }
-        if (length <= UncountedBytes || length <= Volatile.Read(ref _covered))
+        CurrentMax = max;
+        // A compressed frame may inflate to the method's limit, so that is what it may come to hold.
+        var holds = flags == 1 ? max : length;
+        if (holds <= UncountedBytes || holds <= Volatile.Read(ref _covered))
         {
             return;
         }
         // Awaited before any byte of the frame is passed on: until then grpc-dotnet examines none of them, so
         // Kestrel opens no HTTP/2 window for more and the client holds them.
-        var lease = await budget.TryReserveAsync(length, aborted) ?? throw LimitRefusals.MemoryExhausted(length, budget.Bytes, budget.Wait);
+        var lease = await budget.TryReserveAsync(holds, aborted) ?? throw LimitRefusals.MemoryExhausted(holds, budget.Bytes, budget.Wait);
         Interlocked.Exchange(ref _lease, lease)?.Dispose();
     }
 

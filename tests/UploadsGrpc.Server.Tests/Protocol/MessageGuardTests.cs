@@ -53,7 +53,7 @@ public sealed class MessageGuardTests
     [Fact]
     public void A_payload_that_does_not_gunzip_is_INTERNAL_MALFORMED_FRAME()
     {
-        var provider = new GuardedCompressionProvider(new GzipCompressionProvider(CompressionLevel.Fastest), 1024);
+        var provider = new GuardedCompressionProvider(new GzipCompressionProvider(CompressionLevel.Fastest), () => 1024);
         using var stream = provider.CreateDecompressionStream(new MemoryStream([0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]));
 
         var ex = Assert.Throws<RpcException>(() => stream.CopyTo(new MemoryStream()));
@@ -70,14 +70,14 @@ public sealed class MessageGuardTests
         {
             gzip.Write(new byte[4096]);
         }
-        var provider = new GuardedCompressionProvider(new GzipCompressionProvider(CompressionLevel.Fastest), 4096);
+        var provider = new GuardedCompressionProvider(new GzipCompressionProvider(CompressionLevel.Fastest), () => 4096);
         using (var exact = provider.CreateDecompressionStream(new MemoryStream(compressed.ToArray())))
         {
             var output = new MemoryStream();
             exact.CopyTo(output);
             Assert.Equal(4096, output.Length);
         }
-        var smaller = new GuardedCompressionProvider(new GzipCompressionProvider(CompressionLevel.Fastest), 4095);
+        var smaller = new GuardedCompressionProvider(new GzipCompressionProvider(CompressionLevel.Fastest), () => 4095);
         using var stream = smaller.CreateDecompressionStream(new MemoryStream(compressed.ToArray()));
 
         var ex = Assert.Throws<RpcException>(() => stream.CopyTo(new MemoryStream()));
