@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using UploadsGrpc.FunctionalTests.Infrastructure;
@@ -166,6 +167,29 @@ public sealed class RequestShapeTests(UpstreamFixture fixture) : IClassFixture<U
         Assert.Equal("Bearer sk-test-own-Key0123456789abcdefghijklmn", sent.Header("Authorization"));
         Assert.Null(sent.Header("OpenAI-Organization"));
         Assert.Equal(sentProject, sent.Header("OpenAI-Project"));
+    }
+
+    [Fact]
+    public async Task A_callers_own_key_quoted_by_the_upstream_reaches_no_status_detail_or_trailer()
+    {
+        // Not sk-shaped, as a gateway's token may be: only knowing the key can find it.
+        const string ownKey = "gw-own-Token0123456789abcdefghijk";
+        var settings = FacadeHost.SettingsFor(fixture.Upstream.BaseUrl);
+        settings["OWN_KEY"] = ownKey;
+        settings["Callers:Default:ApiKeyVariable"] = "OWN_KEY";
+        await using var facade = new FacadeHost(settings);
+        var upstream = fixture.Fresh();
+        upstream.Answer(401, $$$"""{"error": {"message": "Incorrect API key provided: {{{ownKey}}}.", "type": "invalid_request_error", "param": "{{{ownKey}}}", "code": "invalid_api_key"}}""",
+            "application/json", ("x-request-id", "req-" + ownKey));
+
+        var refused = await RpcAssert.FailsAsync(StatusCode.Unauthenticated, () => facade.Uploads.CancelUploadAsync(Calls.ValidCancel()).ResponseAsync);
+
+        Assert.Equal("Bearer " + ownKey, Assert.Single(upstream.Requests).Header("Authorization"));
+        Assert.Equal("Incorrect API key provided: [redacted].", refused.Status.Detail);
+        Assert.Equal("INVALID_API_KEY", RpcAssert.ErrorInfo(refused).Reason);
+        Assert.Equal("[redacted]", RpcAssert.ErrorInfo(refused).Metadata["param"]);
+        Assert.Null(refused.Trailers.GetValue("x-request-id"));
+        Assert.DoesNotContain(ownKey, refused.Trailers.GetRpcStatus()!.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -18,13 +18,15 @@ public sealed class UploadFileIdleTests(StandaloneDeployment stack) : IClassFixt
     [Fact]
     public async Task Ten_idle_streams_end_at_the_idle_timeout_and_do_not_keep_a_well_behaved_uploader_out()
     {
-        // 128 MiB shared; each idle stream holds 12 MiB (4 MiB parts, 3 at once), so ten leave 8 MiB: less than the
-        // 10 MiB the uploader needs. Without the idle timeout it would wait out Streaming:MemoryWait and be refused.
+        // 128 MiB shared; each idle stream holds 12 MiB (4 MiB parts, 3 at once) and one 64 KiB chunk, so all ten
+        // are admitted and leave 7.4 MiB: less than the 10 MiB and a chunk the uploader needs. Without the idle
+        // timeout it would wait out Streaming:MemoryWait and be refused.
         using var server = await stack.StartServerAsync(new Dictionary<string, string>
         {
             ["Streaming__MemoryBudgetBytes"] = (128 * MiB).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Streaming__IdleTimeout"] = "00:00:03",
             ["Streaming__MemoryWait"] = "00:00:30",
+            ["Streaming__MaxChunkBytes"] = "65536",
         });
         var idle = Enumerable.Range(0, 10).Select(_ => new UploadFileCall(server.Uploads)).ToList();
         try
@@ -42,7 +44,7 @@ public sealed class UploadFileIdleTests(StandaloneDeployment stack) : IClassFixt
 
             using var uploader = new UploadFileCall(server.Uploads);
             await uploader.WriteMetadataAsync(UploadFileTests.Metadata(10 * MiB, partSize: 4 * MiB, parallelism: 3));
-            await uploader.WriteGeneratedAsync(0, 10 * MiB, chunkSize: 256 * 1024);
+            await uploader.WriteGeneratedAsync(0, 10 * MiB, chunkSize: 64 * 1024);
             var completed = await uploader.FinishAsync();
             Assert.Equal(10 * MiB, completed.Bytes);
 

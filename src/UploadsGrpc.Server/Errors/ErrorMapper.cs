@@ -24,10 +24,11 @@ internal sealed class ErrorMapper(SecretRedactor redactor, DrainState drain, Tim
 
     public RpcException Map(Exception exception, ServerCallContext context, string? requestId)
     {
-        if (exception is HttpRequestException { InnerException: InvalidRequestException fromBody })
+        if (exception is HttpRequestException { InnerException: InvalidRequestException or RpcException } wrapped)
         {
-            // A streamed request body found the caller's bytes wrong: that is the caller's error, not a transport one.
-            exception = fromBody;
+            // A streamed request body (CreateFile's chunks) found the caller's bytes wrong, or a guard refused the
+            // caller's next message while HttpClient read it: the caller's error, not a transport one.
+            exception = wrapped.InnerException!;
         }
         var status = exception switch
         {

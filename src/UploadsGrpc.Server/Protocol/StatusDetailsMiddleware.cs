@@ -38,7 +38,15 @@ internal sealed class StatusDetailsMiddleware(RequestDelegate next)
         }
         var message = Uri.UnescapeDataString(destination[MessageHeader].ToString());
         var status = ProtocolErrors.Status((StatusCode)code, Reason(context, (StatusCode)code), message);
-        destination[DetailsHeader] = Convert.ToBase64String(status.ToByteArray());
+        try
+        {
+            destination[DetailsHeader] = Convert.ToBase64String(status.ToByteArray());
+        }
+        catch (InvalidOperationException)
+        {
+            // grpc-dotnet's deadline timer completed the response between the check above and this write: the
+            // status went out without details, as it would have without this middleware.
+        }
     }
 
     private static string Reason(HttpContext context, StatusCode code)

@@ -95,8 +95,9 @@ internal sealed class OpenAiUploadsClient(
         {
             response = await SendObservedAsync(request, token);
             // Checked here, once: from now on it is a trailer, ErrorInfo metadata and a log field.
-            var requestId = UpstreamRequestId.Accept(
-                response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null, options.Value.ApiKey);
+            // Checked against the service's key and the caller's own, whichever this request carried.
+            var requestId = UpstreamRequestId.Accept(UpstreamRequestId.Accept(
+                response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null, options.Value.ApiKey), identity?.ApiKey);
             callInfo.RequestId = requestId;
             if (!response.IsSuccessStatusCode)
             {
@@ -139,7 +140,14 @@ internal sealed class OpenAiUploadsClient(
         }
         catch (HttpRequestException failure) when (!token.IsCancellationRequested)
         {
-            reachability?.Failed(failure.HttpRequestError);
+            // A failure of the caller's own request body (a chunk refused by validation or a guard, our own
+            // exceptions) says nothing about the upstream.
+            var callersBytes = failure.InnerException is Grpc.Core.RpcException
+                || failure.InnerException?.GetType().Assembly == typeof(OpenAiUploadsClient).Assembly;
+            if (!callersBytes)
+            {
+                reachability?.Failed(failure.HttpRequestError);
+            }
             throw;
         }
     }
@@ -240,7 +248,7 @@ internal sealed class OpenAiUploadsClient(
             length += read;
         }
         return UpstreamError.Parse(buffer.AsSpan(0, length), response.StatusCode, response.Content.Headers.ContentType?.MediaType)
-            .Bounded(options.Value.ApiKey);
+            .Bounded(options.Value.ApiKey).Bounded(identity?.ApiKey);
     }
 
     private static ByteArrayContent Json<T>(T body, JsonTypeInfo<T> type)

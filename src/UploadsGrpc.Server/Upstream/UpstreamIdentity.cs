@@ -14,6 +14,9 @@ internal sealed class UpstreamIdentity(bool emulated, string? serviceOrganizatio
     private string? _project;
     private string? _apiKey;
 
+    /// <summary>The caller's own key, when its requests carry one: a secret to redact as the service's key is.</summary>
+    public string? ApiKey => _apiKey;
+
     public void Use(string? project, string? apiKey)
     {
         _project = project;

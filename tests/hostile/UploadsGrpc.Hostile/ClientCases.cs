@@ -182,6 +182,10 @@ internal static class ClientCases
         cases.Add(new Case("client/filename/upload-file-1025", c => c.UploadFile([Meta(With(c.Metadata(), m => m.Filename = new string('n', 1025)))]), Invalid("metadata.filename")));
         // A 2 MiB filename makes the metadata message itself larger than Limits:MaxMessageBytes: refused before it is read.
         cases.Add(new Case("client/filename/upload-file-2MiB", c => c.UploadFile([Meta(With(c.Metadata(), m => m.Filename = new string('n', 2 << 20)))]), TooLarge()));
+        // CreateFile reads its chunks while HttpClient streams the upstream body: a refused chunk is still the
+        // caller's error, not a transport failure (the upstream request has started, so it is aborted).
+        cases.Add(new Case("client/size/message/create-file-5MiB-chunk", c => c.CreateFile([new CreateFileRequest { Metadata = c.FileMetadata() }, new CreateFileRequest { Chunk = ByteString.CopyFrom(new byte[5 << 20]) }]),
+            TooLarge() with { NoUpstream = false }));
         cases.Add(new Case("client/filename/create-file-2000", c => c.CreateFile([new CreateFileRequest { Metadata = With(c.FileMetadata(), m => m.Filename = new string('n', 2000)) }, new CreateFileRequest { Chunk = ByteString.CopyFromUtf8("12345678") }]), Invalid("metadata.filename")));
 
         // Malformed protobuf on the raw channel, for every unary and server-streaming method.

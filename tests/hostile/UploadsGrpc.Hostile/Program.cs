@@ -305,7 +305,9 @@ namespace UploadsGrpc.Hostile
             }
             if (e.QuietLog)
             {
-                var own = lines.Where(l => l.Category.StartsWith("UploadsGrpc", StringComparison.Ordinal) && !l.Category.Contains("Audit", StringComparison.Ordinal)).ToList();
+                // The idle memory return runs on its own timer, whatever case is running: not the call's line.
+                var own = lines.Where(l => l.Category.StartsWith("UploadsGrpc", StringComparison.Ordinal) && !l.Category.Contains("Audit", StringComparison.Ordinal)
+                    && !l.Category.EndsWith("IdleMemoryReturn", StringComparison.Ordinal)).ToList();
                 var loud = lines.Where(l => l.Level is "Warning" or "Error" or "Critical").ToList();
                 if (loud.Count > 0)
                 {

@@ -14,12 +14,18 @@ namespace UploadsGrpc.Server.Uploads.UploadFile;
 internal sealed class RequestReader(IAsyncStreamReader<UploadFileRequest> requests, TimeSpan idleTimeout, TimeProvider clock) : IDisposable
 {
     // One timer for the whole stream, re-armed for each read: a chunk of 1 byte costs no new timer.
-    private readonly CancellationTokenSource _idle = new(Timeout.InfiniteTimeSpan, clock);
+    private CancellationTokenSource _idle = new(Timeout.InfiniteTimeSpan, clock);
 
     public UploadFileRequest Current => requests.Current;
 
     public async Task<bool> MoveNextAsync(CancellationToken cancellation)
     {
+        if (_idle.IsCancellationRequested)
+        {
+            // The timer fired just as the last read returned a message: that read was in time, so a fresh clock.
+            _idle.Dispose();
+            _idle = new(Timeout.InfiniteTimeSpan, clock);
+        }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, _idle.Token);
         _idle.CancelAfter(idleTimeout);
         try
