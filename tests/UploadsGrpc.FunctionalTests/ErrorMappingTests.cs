@@ -11,16 +11,15 @@ namespace UploadsGrpc.FunctionalTests;
 /// </summary>
 public sealed class ErrorMappingTests(UpstreamFixture fixture) : IClassFixture<UpstreamFixture>
 {
-    private static readonly JsonArray Fixtures = JsonNode.Parse(File.ReadAllText(
-        Path.Combine(AppContext.BaseDirectory, "Fixtures", "Errors", "upstream-errors.json")))!.AsArray();
+    private static readonly FixtureTable Fixtures = new("Errors", "upstream-errors.json");
 
-    public static TheoryData<string> Cases() => [.. Fixtures.Select(c => c!["name"]!.GetValue<string>())];
+    public static TheoryData<string> Cases() => Fixtures.Names();
 
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task Upstream_outcome_maps_to_the_status_of_the_table(string name)
     {
-        var c = Fixtures.Single(n => n!["name"]!.GetValue<string>() == name)!;
+        var c = Fixtures.Case(name);
         var expect = c["expect"]!;
         var requestId = c["request_id"]!.GetValue<string>();
         var headers = new List<(string, string)> { ("x-request-id", requestId) };
@@ -75,7 +74,7 @@ public sealed class ErrorMappingTests(UpstreamFixture fixture) : IClassFixture<U
     [Fact]
     public void The_table_covers_every_status_of_the_error_table()
     {
-        var statuses = Fixtures.Select(c => c!["status"]!.GetValue<int>()).ToHashSet();
+        var statuses = Fixtures.All.Select(c => c["status"]!.GetValue<int>()).ToHashSet();
         Assert.Superset(new HashSet<int> { 400, 401, 403, 404, 408, 409, 413, 422, 429, 500, 502, 503, 504 }, statuses);
     }
 

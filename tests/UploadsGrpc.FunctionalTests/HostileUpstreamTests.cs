@@ -14,16 +14,15 @@ namespace UploadsGrpc.FunctionalTests;
 /// </summary>
 public sealed class HostileUpstreamTests(HostileUpstreamFixture fixture) : IClassFixture<HostileUpstreamFixture>
 {
-    private static readonly JsonArray Fixtures = JsonNode.Parse(File.ReadAllText(
-        Path.Combine(AppContext.BaseDirectory, "Fixtures", "Upstream", "hostile-upstream.json")))!.AsArray();
+    private static readonly FixtureTable Fixtures = new("Upstream", "hostile-upstream.json");
 
-    public static TheoryData<string> Cases() => [.. Fixtures.Select(c => c!["name"]!.GetValue<string>())];
+    public static TheoryData<string> Cases() => Fixtures.Names();
 
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task Hostile_upstream_answer_gets_the_exact_status(string name)
     {
-        var c = Fixtures.Single(n => n!["name"]!.GetValue<string>() == name)!;
+        var c = Fixtures.Case(name);
         var expect = c["expect"]!;
         var requestId = Expand(c["request_id"]!.GetValue<string>());
         var headers = new List<(string, string)> { ("x-request-id", requestId) };
@@ -58,7 +57,7 @@ public sealed class HostileUpstreamTests(HostileUpstreamFixture fixture) : IClas
     }
 
     [Fact]
-    public void The_table_has_at_least_fifty_cases() => Assert.True(Fixtures.Count >= 50, $"{Fixtures.Count} cases");
+    public void The_table_has_at_least_fifty_cases() => Assert.True(Fixtures.All.Count >= 50, $"{Fixtures.All.Count} cases");
 
     private void AssertStatus(RpcException ex, JsonNode expect)
     {
