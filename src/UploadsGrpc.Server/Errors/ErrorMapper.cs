@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
+using Polly.CircuitBreaker;
 using UploadsGrpc.Server.Lifecycle;
 using UploadsGrpc.Server.Telemetry;
 using UploadsGrpc.Server.Upstream;
@@ -22,6 +23,9 @@ internal sealed class ErrorMapper(SecretRedactor redactor, DrainState drain, Tim
     /// <summary>What a call cut off by shutdown tells the client to wait: another replica is ready at once.</summary>
     internal static readonly TimeSpan ShutdownRetryDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>What an open circuit tells the client to wait when the breaker did not say (a manually isolated circuit).</summary>
+    internal static readonly TimeSpan OpenCircuitRetryDelay = TimeSpan.FromSeconds(1);
+
     public RpcException Map(Exception exception, ServerCallContext context, string? requestId)
     {
         if (exception is HttpRequestException { InnerException: InvalidRequestException or RpcException } wrapped)
@@ -40,6 +44,7 @@ internal sealed class ErrorMapper(SecretRedactor redactor, DrainState drain, Tim
             UpstreamProtocolException protocol => Facade(StatusCode.Internal, FacadeReasons.UpstreamInvalidResponse, protocol.Message,
                 ("http_status", protocol.StatusCode is { } http ? ((int)http).ToString(CultureInfo.InvariantCulture) : null), ("request_id", protocol.RequestId)),
             UpstreamTimeoutException timeout => Facade(StatusCode.DeadlineExceeded, FacadeReasons.UpstreamTimeout, timeout.Message),
+            BrokenCircuitException open => FromOpenCircuit(open),
             OperationCanceledException when context.CancellationToken.IsCancellationRequested => FromCallerCancellation(context),
             // A client that resets its stream mid-read surfaces as an IOException from the request body: that is the
             // caller going away, not the upstream failing (seen with reflection clients that hang up after listing).
@@ -61,7 +66,7 @@ internal sealed class ErrorMapper(SecretRedactor redactor, DrainState drain, Tim
             ServerLog.CallFailed(logger, context.Method, (StatusCode)status.Code, status.Message, requestId);
         }
 
-        var rpcException = status.ToRpcException();
+        var rpcException = status.ToRpcExceptionWithPushback();
         if (requestId is not null)
         {
             rpcException.Trailers.Add(TrailerNames.RequestId, requestId);
@@ -147,6 +152,16 @@ internal sealed class ErrorMapper(SecretRedactor redactor, DrainState drain, Tim
             "The server is shutting down and this call was still running when its shutdown timeout passed; the upstream request " +
             "was aborted, so an effect it had may or may not have happened upstream. Retry on another replica.");
         status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(ShutdownRetryDelay) }));
+        return status;
+    }
+
+    /// <summary>The breaker is open: no request was sent. RetryInfo says when the next request will probe the upstream.</summary>
+    private static RpcStatus FromOpenCircuit(BrokenCircuitException open)
+    {
+        var wait = open.RetryAfter is { } after && after > TimeSpan.Zero ? after : OpenCircuitRetryDelay;
+        var status = Facade(StatusCode.Unavailable, FacadeReasons.UpstreamCircuitOpen,
+            "Most recent requests to the upstream failed (no connection or 5xx), so this call was not sent; retry after the delay in RetryInfo.");
+        status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(wait) }));
         return status;
     }
 

@@ -6,6 +6,7 @@ public static class FacadeReasons
     public const string InvalidArgument = "INVALID_ARGUMENT";
     public const string UpstreamUnavailable = "UPSTREAM_UNAVAILABLE";
     public const string UpstreamTimeout = "UPSTREAM_TIMEOUT";
+    public const string UpstreamCircuitOpen = "UPSTREAM_CIRCUIT_OPEN";
     public const string UpstreamInvalidResponse = "UPSTREAM_INVALID_RESPONSE";
     public const string DeadlineExceeded = "DEADLINE_EXCEEDED";
     public const string Cancelled = "CANCELLED";

@@ -12,11 +12,17 @@ namespace UploadsGrpc.Server.Files;
 /// </summary>
 internal sealed class ChunkStreamContent(IAsyncStreamReader<CreateFileRequest> requests, long bytes, CancellationToken cancellation) : HttpContent
 {
+    private int _started;
+
+    /// <summary>Whether sending began, so some of the caller's stream may be gone: then it cannot be sent again.</summary>
+    public bool Started => Volatile.Read(ref _started) != 0;
+
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _started, 1);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, cancellationToken);
         long sent = 0;
         while (await requests.MoveNext(linked.Token))

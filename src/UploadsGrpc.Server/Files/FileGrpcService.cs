@@ -58,8 +58,8 @@ internal sealed class FileGrpcService(OpenAiUploadsClient upstream, UnknownEnumR
         }
         var metadata = requestStream.Current.Metadata;
         FileRequestValidator.Validate(metadata, limits.Value.MaxFilenameBytes);
-        var bytes = new ChunkStreamContent(requestStream, metadata.Bytes, context.CancellationToken);
-        var json = await upstream.CreateFileAsync(RequestMapper.MapToCreateFileForm(metadata), bytes, CallBudget.From(context));
+        using var bytes = new ChunkStreamContent(requestStream, metadata.Bytes, context.CancellationToken);
+        var json = await upstream.CreateFileAsync(RequestMapper.MapToCreateFileForm(metadata), bytes, CallBudget.From(context), () => !bytes.Started);
         return new CreateFileResponse { File = ResourceMapper.MapToFile(json, unknown) };
     }
 }

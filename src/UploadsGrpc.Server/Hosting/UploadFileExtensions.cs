@@ -4,7 +4,7 @@ using UploadsGrpc.Server.Uploads.UploadFile;
 
 namespace UploadsGrpc.Server.Hosting;
 
-/// <summary>UploadFile: the Streaming section, the memory all streams share, the part buffers and retry, and the session.</summary>
+/// <summary>UploadFile: the Streaming section, the memory all streams share, the part buffers, and the session.</summary>
 internal static class UploadFileExtensions
 {
     public static IServiceCollection AddUploadFile(this IServiceCollection services)
@@ -22,7 +22,6 @@ internal static class UploadFileExtensions
             provider.GetRequiredService<IdleMemoryReturn>().Add(pool.Trim);
             return pool;
         });
-        services.AddSingleton<PartRetry>();
         services.AddTransient<UploadFileSession>();
         return services;
     }

@@ -24,6 +24,7 @@ internal static class UpstreamExtensions
         services.AddHostedService(provider => provider.GetRequiredService<EmbeddedEmulator>());
         services.AddSingleton<UpstreamRequestDefaults>();
         services.AddSingleton<UpstreamReachability>();
+        services.AddSingleton<UpstreamResilience>();
 
         services.AddHttpClient(OpenAiUploadsClient.HttpClientName, (provider, http) => provider.GetRequiredService<UpstreamRequestDefaults>().ApplyTo(http))
             // A redirect would turn a POST into a GET or resend a part elsewhere: the caller gets the 3xx as an error instead.
@@ -40,7 +41,8 @@ internal static class UpstreamExtensions
             // An explicit factory rather than ActivatorUtilities' reflection, which is slow under Native AOT.
             .AddTypedClient((http, provider) => new OpenAiUploadsClient(http, provider.GetRequiredService<UpstreamCallInfo>(),
                 provider.GetRequiredService<IOptions<UpstreamOptions>>(), provider.GetRequiredService<TimeProvider>(),
-                provider.GetRequiredService<UpstreamReachability>(), provider.GetRequiredService<UpstreamIdentity>()));
+                provider.GetRequiredService<UpstreamReachability>(), provider.GetRequiredService<UpstreamIdentity>(),
+                provider.GetRequiredService<UpstreamResilience>()));
         return services;
     }
 }

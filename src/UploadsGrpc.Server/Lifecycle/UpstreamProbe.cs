@@ -49,7 +49,8 @@ internal sealed class UpstreamProbe(
         var upstream = scope.ServiceProvider.GetRequiredService<OpenAiUploadsClient>();
         try
         {
-            await upstream.ListFilesAsync(OneFile, new CallBudget(HasDeadline: true, linked.Token));
+            // One request, not retried: the probe asks whether the upstream answers now.
+            await upstream.ListFilesAsync(OneFile, new CallBudget(HasDeadline: true, linked.Token), maxRetries: 0);
             return (true, "the probe GET /files answered 200");
         }
         catch (UpstreamException answered) when ((int)answered.StatusCode < 500 && answered.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))

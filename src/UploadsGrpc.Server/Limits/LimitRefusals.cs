@@ -52,6 +52,6 @@ internal static class LimitRefusals
         {
             status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(delay) }));
         }
-        return status.ToRpcException();
+        return status.ToRpcExceptionWithPushback();
     }
 }

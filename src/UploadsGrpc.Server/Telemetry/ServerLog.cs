@@ -24,10 +24,6 @@ internal static partial class ServerLog
         Message = "Upstream sent {Field} = \"{Value}\", which the contract does not name; mapped to _UNSPECIFIED with the string kept in {Field}_value.")]
     public static partial void UnknownEnumValue(ILogger logger, string field, string value);
 
-    [LoggerMessage(EventId = 5, EventName = "PartRetrying", Level = LogLevel.Information,
-        Message = "Part upload attempt {Attempt} follows in {DelayMs} ms after: {Reason}")]
-    public static partial void PartRetrying(ILogger logger, int attempt, double delayMs, string reason);
-
     [LoggerMessage(EventId = 6, EventName = "UploadCancelledAfterFailure", Level = LogLevel.Information,
         Message = "UploadFile cancelled upload {UploadId} upstream after a failure")]
     public static partial void UploadCancelledAfterFailure(ILogger logger, string uploadId);
@@ -87,6 +83,22 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 20, EventName = "CallAudited", Level = LogLevel.Information,
         Message = "Audit: {Caller} called {Rpc}: {Status} (upload {UploadId}, file {FileId}, {Bytes} bytes, upstream request {UpstreamRequestId})")]
     public static partial void CallAudited(ILogger logger, string caller, string rpc, StatusCode status, string? uploadId, string? fileId, long? bytes, string? upstreamRequestId);
+
+    [LoggerMessage(EventId = 40, EventName = "UpstreamRetrying", Level = LogLevel.Information,
+        Message = "{Operation} is retried (attempt {Attempt}) in {DelayMs} ms: {Reason}")]
+    public static partial void UpstreamRetrying(ILogger logger, string operation, int attempt, double delayMs, string reason);
+
+    [LoggerMessage(EventId = 41, EventName = "CircuitOpened", Level = LogLevel.Warning,
+        Message = "The upstream circuit opened: calls fail fast with UNAVAILABLE for {BreakSeconds} s, then one request probes it. Last failure: {Reason}")]
+    public static partial void CircuitOpened(ILogger logger, double breakSeconds, string reason);
+
+    [LoggerMessage(EventId = 42, EventName = "CircuitHalfOpened", Level = LogLevel.Information,
+        Message = "The upstream circuit is half-open: the next request probes the upstream")]
+    public static partial void CircuitHalfOpened(ILogger logger);
+
+    [LoggerMessage(EventId = 43, EventName = "CircuitClosed", Level = LogLevel.Information,
+        Message = "The upstream circuit closed: the upstream answers again")]
+    public static partial void CircuitClosed(ILogger logger);
 
     [LoggerMessage(EventId = 50, EventName = "UploadFileClientLeft", Level = LogLevel.Information,
         Message = "UploadFile: the client cancelled or disconnected {Stage}; {Outcome}")]

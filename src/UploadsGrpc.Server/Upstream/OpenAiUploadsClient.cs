@@ -18,7 +18,8 @@ internal sealed class OpenAiUploadsClient(
     IOptions<UpstreamOptions> options,
     TimeProvider clock,
     UpstreamReachability? reachability = null,
-    UpstreamIdentity? identity = null)
+    UpstreamIdentity? identity = null,
+    UpstreamResilience? resilience = null)
 {
     /// <summary>The IHttpClientFactory name of the upstream client.</summary>
     public const string HttpClientName = "openai-upstream";
@@ -28,68 +29,94 @@ internal sealed class OpenAiUploadsClient(
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
 
     public Task<UploadJson> CreateUploadAsync(CreateUploadBody body, CallBudget budget) =>
-        SendAsync(HttpMethod.Post, "uploads", Json(body, UpstreamJsonContext.Default.CreateUploadBody),
+        SendAsync("CreateUpload", Once, HttpMethod.Post, "uploads", () => Json(body, UpstreamJsonContext.Default.CreateUploadBody),
             UpstreamJsonContext.Default.UploadJson, budget);
 
-    public Task<UploadPartJson> AddUploadPartAsync(string uploadId, ReadOnlyMemory<byte> data, CallBudget budget) =>
-        SendAsync(HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/parts", Multipart.ForPart(data),
-            UpstreamJsonContext.Default.UploadPartJson, budget);
+    /// <summary>A part is always safe to send again: only the part ids listed at complete count.</summary>
+    /// <param name="maxRetries">Retries after the first attempt; null for Upstream:MaxRetries (UploadFile passes its own).</param>
+    public Task<UploadPartJson> AddUploadPartAsync(string uploadId, ReadOnlyMemory<byte> data, CallBudget budget, int? maxRetries = null) =>
+        SendAsync("AddUploadPart", Safe with { MaxRetries = maxRetries ?? Safe.MaxRetries }, HttpMethod.Post,
+            $"uploads/{PathSegment.Encode(uploadId)}/parts", () => Multipart.ForPart(data), UpstreamJsonContext.Default.UploadPartJson, budget);
 
     public Task<UploadJson> CompleteUploadAsync(string uploadId, CompleteUploadBody body, CallBudget budget) =>
-        SendAsync(HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/complete",
-            Json(body, UpstreamJsonContext.Default.CompleteUploadBody), UpstreamJsonContext.Default.UploadJson, budget);
+        SendAsync("CompleteUpload", Once, HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/complete",
+            () => Json(body, UpstreamJsonContext.Default.CompleteUploadBody), UpstreamJsonContext.Default.UploadJson, budget);
 
-    public Task<UploadJson> CancelUploadAsync(string uploadId, CallBudget budget) =>
-        SendAsync(HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/cancel", content: null,
+    /// <param name="replay">
+    /// <see cref="Replay.AtMostOnce"/> for a caller's CancelUpload, whose replay after it took effect would answer
+    /// "already cancelled"; <see cref="Replay.Safe"/> for the clean-up of a failed upload, where only the end state counts.
+    /// </param>
+    public Task<UploadJson> CancelUploadAsync(string uploadId, CallBudget budget, Replay replay = Replay.AtMostOnce) =>
+        SendAsync("CancelUpload", replay == Replay.Safe ? Safe : Once, HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/cancel", NoContent,
             UpstreamJsonContext.Default.UploadJson, budget);
 
     public Task<FileJson> GetFileAsync(string fileId, CallBudget budget) =>
-        SendAsync(HttpMethod.Get, $"files/{PathSegment.Encode(fileId)}", content: null, UpstreamJsonContext.Default.FileJson, budget);
+        SendAsync("GetFile", Safe, HttpMethod.Get, $"files/{PathSegment.Encode(fileId)}", NoContent, UpstreamJsonContext.Default.FileJson, budget);
 
-    public Task<FileListJson> ListFilesAsync(FileListQuery query, CallBudget budget) =>
-        SendAsync(HttpMethod.Get, query.ToPathAndQuery(), content: null, UpstreamJsonContext.Default.FileListJson, budget);
+    /// <param name="maxRetries">Retries after the first attempt; null for Upstream:MaxRetries (the health probe passes 0).</param>
+    public Task<FileListJson> ListFilesAsync(FileListQuery query, CallBudget budget, int? maxRetries = null) =>
+        SendAsync("ListFiles", Safe with { MaxRetries = maxRetries ?? Safe.MaxRetries }, HttpMethod.Get, query.ToPathAndQuery(), NoContent,
+            UpstreamJsonContext.Default.FileListJson, budget);
 
     public Task<FileDeletedJson> DeleteFileAsync(string fileId, CallBudget budget) =>
-        SendAsync(HttpMethod.Delete, $"files/{PathSegment.Encode(fileId)}", content: null, UpstreamJsonContext.Default.FileDeletedJson, budget);
+        SendAsync("DeleteFile", Safe, HttpMethod.Delete, $"files/{PathSegment.Encode(fileId)}", NoContent, UpstreamJsonContext.Default.FileDeletedJson, budget);
 
-    /// <summary>POST /files: the form fields and the file's bytes, which may stream from the caller.</summary>
-    public Task<FileJson> CreateFileAsync(CreateFileForm fields, HttpContent file, CallBudget budget) =>
-        SendAsync(HttpMethod.Post, "files", Multipart.ForFile(fields, file), UpstreamJsonContext.Default.FileJson, budget);
+    /// <summary>
+    /// POST /files: the form fields and the file's bytes, which may stream from the caller. Sent again only when
+    /// the upstream cannot have taken it and nothing of a streamed body was read (<paramref name="fileUnread"/>).
+    /// </summary>
+    public Task<FileJson> CreateFileAsync(CreateFileForm fields, HttpContent file, CallBudget budget, Func<bool>? fileUnread = null) =>
+        SendAsync("CreateFile", Once with { CanResend = fileUnread ?? (static () => false) }, HttpMethod.Post, "files",
+            () => Multipart.ForFile(fields, new BorrowedContent(file)), UpstreamJsonContext.Default.FileJson, budget);
 
     /// <summary>
     /// GET /files/{id}/content, asking for the bytes from <paramref name="offset"/> on with a Range header. The
     /// caller owns the response and must check whether it is a 206 for that range or the whole file (200), and
     /// reads its body through <see cref="OpenBodyAsync"/>. Only the response headers are bounded by
-    /// Upstream:RequestTimeout: a large body may take longer, as long as it does not stall.
+    /// Upstream:RequestTimeout, and retried: a large body may take longer, as long as it does not stall.
     /// </summary>
-    public async Task<HttpResponseMessage> OpenFileContentAsync(string fileId, long offset, CallBudget budget)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"files/{PathSegment.Encode(fileId)}/content");
-        if (offset > 0)
+    public Task<HttpResponseMessage> OpenFileContentAsync(string fileId, long offset, CallBudget budget) =>
+        RunAsync("DownloadFile", Safe, budget, token =>
         {
-            request.Headers.Range = new RangeHeaderValue(offset, null);
-        }
-        return await SendCheckedAsync(request, budget, static (response, _) => Task.FromResult(response), disposeResponse: false);
-    }
+            var request = new HttpRequestMessage(HttpMethod.Get, $"files/{PathSegment.Encode(fileId)}/content");
+            if (offset > 0)
+            {
+                request.Headers.Range = new RangeHeaderValue(offset, null);
+            }
+            return SendCheckedAsync(request, budget, static (response, _) => Task.FromResult(response), disposeResponse: false, token);
+        });
 
     /// <summary>A response's body, each read bounded by Upstream:BodyIdleTimeout (<see cref="UpstreamTimeoutException"/>).</summary>
     public async Task<Stream> OpenBodyAsync(HttpResponseMessage response, CancellationToken token) =>
         new UpstreamBodyStream(await response.Content.ReadAsStreamAsync(token), options.Value.BodyIdleTimeout, clock);
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, CallBudget budget)
-        where T : class
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = content };
-        return await SendCheckedAsync(request, budget, (response, token) => ReadJsonAsync(response, type, token), disposeResponse: true);
-    }
+    private RetryShape Safe => new(Replay.Safe, options.Value.MaxRetries);
 
-    private async Task<T> SendCheckedAsync<T>(HttpRequestMessage request, CallBudget budget, Func<HttpResponseMessage, CancellationToken, Task<T>> read, bool disposeResponse)
+    private RetryShape Once => new(Replay.AtMostOnce, options.Value.MaxRetries);
+
+    private static HttpContent? NoContent() => null;
+
+    private Task<T> SendAsync<T>(string operation, RetryShape shape, HttpMethod method, string path, Func<HttpContent?> content, JsonTypeInfo<T> type, CallBudget budget)
+        where T : class =>
+        RunAsync(operation, shape, budget, async token =>
+        {
+            // A request and its body are built for each attempt: a sent HttpRequestMessage cannot be sent again.
+            using var request = new HttpRequestMessage(method, path) { Content = content() };
+            return await SendCheckedAsync(request, budget, (response, t) => ReadJsonAsync(response, type, t), disposeResponse: true, token);
+        });
+
+    private Task<T> RunAsync<T>(string operation, RetryShape shape, CallBudget budget, Func<CancellationToken, Task<T>> attempt) =>
+        resilience is null ? attempt(budget.Cancellation) : resilience.ExecuteAsync(operation, shape, budget, attempt);
+
+    /// <summary>One attempt: sends <paramref name="request"/> and reads its answer, bounded by <paramref name="cancellation"/>.</summary>
+    private async Task<T> SendCheckedAsync<T>(HttpRequestMessage request, CallBudget budget,
+        Func<HttpResponseMessage, CancellationToken, Task<T>> read, bool disposeResponse, CancellationToken cancellation)
     {
         var timeout = options.Value.RequestTimeout;
         // The caller's deadline bounds the call; RequestTimeout only stands in for a deadline nobody set.
         using var timeoutSource = budget.HasDeadline ? null : new CancellationTokenSource(timeout, clock);
-        using var linked = timeoutSource is null ? null : CancellationTokenSource.CreateLinkedTokenSource(budget.Cancellation, timeoutSource.Token);
-        var token = linked?.Token ?? budget.Cancellation;
+        using var linked = timeoutSource is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeoutSource.Token);
+        var token = linked?.Token ?? cancellation;
         HttpResponseMessage? response = null;
         try
         {
@@ -109,7 +136,8 @@ internal sealed class OpenAiUploadsClient(
                         $"The upstream answered HTTP {(int)response.StatusCode}, which is not an answer to this request; redirects are not followed.",
                         response.StatusCode, requestId);
                 }
-                throw new UpstreamException(response.StatusCode, await ReadErrorAsync(response, token), requestId, RetryAfter.Read(response.Headers, clock));
+                throw new UpstreamException(response.StatusCode, await ReadErrorAsync(response, token), requestId,
+                    RetryAfter.Read(response.Headers, clock), ShouldRetry(response.Headers));
             }
             var result = await read(response, token);
             if (!disposeResponse)
@@ -118,7 +146,7 @@ internal sealed class OpenAiUploadsClient(
             }
             return result;
         }
-        catch (OperationCanceledException) when (timeoutSource is { IsCancellationRequested: true } && !budget.Cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeoutSource is { IsCancellationRequested: true } && !cancellation.IsCancellationRequested)
         {
             throw new UpstreamTimeoutException(timeout);
         }
@@ -127,6 +155,15 @@ internal sealed class OpenAiUploadsClient(
             response?.Dispose();
         }
     }
+
+    /// <summary>The upstream's <c>x-should-retry</c>: exactly <c>true</c> or <c>false</c>, as the SDKs read it; anything else is absent.</summary>
+    private static bool? ShouldRetry(HttpResponseHeaders headers) =>
+        headers.TryGetValues("x-should-retry", out var values) ? values.FirstOrDefault() switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => null,
+        } : null;
 
     /// <summary>Sends, and tells <see cref="UpstreamReachability"/> what the request found, so health needs no probe while calls flow.</summary>
     private async Task<HttpResponseMessage> SendObservedAsync(HttpRequestMessage request, CancellationToken token)

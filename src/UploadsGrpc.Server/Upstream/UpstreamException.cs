@@ -7,7 +7,8 @@ internal sealed class UpstreamException(
     HttpStatusCode statusCode,
     UpstreamError error,
     string? requestId,
-    TimeSpan? retryAfter)
+    TimeSpan? retryAfter,
+    bool? shouldRetry = null)
     : Exception(error.Message)
 {
     public HttpStatusCode StatusCode { get; } = statusCode;
@@ -19,4 +20,10 @@ internal sealed class UpstreamException(
 
     /// <summary>When the upstream said to retry (retry-after-ms or Retry-After), if it did.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>The upstream's <c>x-should-retry</c>, which decides whether to retry before the status does.</summary>
+    public bool? ShouldRetry { get; } = shouldRetry;
+
+    /// <summary>The same answer with the wait a retry would have taken, when the caller's deadline left no time for it.</summary>
+    public UpstreamException WithRetryAfter(TimeSpan wait) => new(StatusCode, Error, RequestId, wait, ShouldRetry);
 }

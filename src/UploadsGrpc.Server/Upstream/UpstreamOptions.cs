@@ -37,6 +37,21 @@ public sealed class UpstreamOptions
 
     public const long DefaultMaxJsonResponseBytes = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Upstream:MaxRetries: retries of one upstream request after the first attempt, as the official SDKs (2).
+    /// UploadFile's parts take Streaming:PartAttempts instead. 0 turns retries off.
+    /// </summary>
+    public int MaxRetries { get; set; } = 2;
+
+    /// <summary>Upstream:RetryBaseDelay: the first backoff (the SDKs' 0.5 s); it doubles per retry, less up to 25 % jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(0.5);
+
+    /// <summary>Upstream:MaxRetryDelay: the longest backoff (the SDKs' 8 s). A Retry-After up to 60 s is honoured as given.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>Upstream:Breaker: when calls stop going to an upstream that is down.</summary>
+    public BreakerOptions Breaker { get; set; } = new();
+
     // The SDKs' variables have internal setters, so the binder leaves them alone: the key is read only from
     // OPENAI_API_KEY, never from an Upstream:ApiKey that could sit in a committed appsettings.json.
 

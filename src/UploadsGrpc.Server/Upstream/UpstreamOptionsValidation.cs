@@ -37,6 +37,21 @@ internal sealed class UpstreamOptionsValidation : IValidateOptions<UpstreamOptio
         {
             failures.Add($"Upstream:MaxJsonResponseBytes must be from 65536 (64 KiB) to {int.MaxValue}; it is {options.MaxJsonResponseBytes}.");
         }
+        if (options.MaxRetries is < 0 or > 10)
+        {
+            failures.Add($"Upstream:MaxRetries must be from 0 to 10; it is {options.MaxRetries}.");
+        }
+        if (options.RetryBaseDelay < TimeSpan.Zero || options.MaxRetryDelay < options.RetryBaseDelay)
+        {
+            failures.Add("Upstream:RetryBaseDelay must not be negative, and Upstream:MaxRetryDelay not below it.");
+        }
+        var breaker = options.Breaker;
+        if (breaker.FailureRatio is <= 0 or > 1 || breaker.MinimumThroughput < 2
+            || breaker.SamplingDuration < TimeSpan.FromMilliseconds(500) || breaker.BreakDuration < TimeSpan.FromMilliseconds(500))
+        {
+            failures.Add("Upstream:Breaker needs a FailureRatio above 0 and at most 1, a MinimumThroughput of at least 2, and a " +
+                "SamplingDuration and BreakDuration of at least 00:00:00.5.");
+        }
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 }

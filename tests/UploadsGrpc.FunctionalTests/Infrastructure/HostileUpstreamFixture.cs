@@ -29,8 +29,8 @@ public sealed class HostileUpstreamFixture : IAsyncLifetime
         OtherHost = await ScriptedUpstream.StartAsync();
         var settings = FacadeHost.SettingsFor(Upstream.BaseUrl);
         settings["Upstream:BodyIdleTimeout"] = "00:00:01";
-        settings["Streaming:RetryBaseDelay"] = "00:00:00.050";
-        settings["Streaming:MaxRetryDelay"] = "00:00:00.200";
+        settings["Upstream:RetryBaseDelay"] = "00:00:00.050";
+        settings["Upstream:MaxRetryDelay"] = "00:00:00.200";
         Facade = new FacadeHost(settings) { Logs = Logs };
         _ = Facade.Address;
     }

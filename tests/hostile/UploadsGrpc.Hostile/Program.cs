@@ -24,8 +24,8 @@ namespace UploadsGrpc.Hostile
             ["Upstream__RequestTimeout"] = "00:00:03",
             ["Streaming__MemoryBudgetBytes"] = "134217728",
             ["Streaming__MemoryWait"] = "00:00:01",
-            ["Streaming__RetryBaseDelay"] = "00:00:00.050",
-            ["Streaming__MaxRetryDelay"] = "00:00:01",
+            ["Upstream__RetryBaseDelay"] = "00:00:00.050",
+            ["Upstream__MaxRetryDelay"] = "00:00:01",
             ["Streaming__PartAttempts"] = "4",
             ["Streaming__CancelTimeout"] = "00:00:03",
         };

@@ -10,7 +10,7 @@ namespace UploadsGrpc.Server.Uploads.UploadFile;
 /// </summary>
 internal sealed class PartUploader(
     OpenAiUploadsClient upstream,
-    PartRetry retry,
+    int partRetries,
     PartBufferPool pool,
     UploadFilePlan plan,
     string uploadId,
@@ -56,9 +56,8 @@ internal sealed class PartUploader(
     {
         try
         {
-            var part = await retry.Pipeline.ExecuteAsync(
-                async token => await upstream.AddUploadPartAsync(uploadId, buffer.AsMemory(0, length), call with { Cancellation = token }),
-                _stop.Token);
+            // Retried inside (Streaming:PartAttempts): a part is always safe to send again.
+            var part = await upstream.AddUploadPartAsync(uploadId, buffer.AsMemory(0, length), call with { Cancellation = _stop.Token }, partRetries);
             lock (_partIds)
             {
                 _partIds[index] = part.Id;

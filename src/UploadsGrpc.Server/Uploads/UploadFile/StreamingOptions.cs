@@ -37,14 +37,11 @@ public sealed class StreamingOptions
     /// <summary>Streaming:MemoryWait: how long a new stream, or a message of a unary call, waits for memory before RESOURCE_EXHAUSTED.</summary>
     public TimeSpan MemoryWait { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Streaming:PartAttempts: tries per part, the first included (at least 4: three retries).</summary>
+    /// <summary>
+    /// Streaming:PartAttempts: tries per part, the first included (at least 4: three retries), with the waits of
+    /// Upstream:RetryBaseDelay and Upstream:MaxRetryDelay.
+    /// </summary>
     public int PartAttempts { get; set; } = 5;
-
-    /// <summary>Streaming:RetryBaseDelay: the first backoff; it doubles per retry, with jitter.</summary>
-    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>Streaming:MaxRetryDelay: the longest backoff, also for a longer Retry-After from the upstream.</summary>
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Streaming:CancelTimeout: how long the clean-up cancel of a failed upload may take.</summary>
     public TimeSpan CancelTimeout { get; set; } = TimeSpan.FromSeconds(15);

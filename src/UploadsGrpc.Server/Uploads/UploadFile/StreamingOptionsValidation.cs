@@ -31,9 +31,9 @@ internal sealed class StreamingOptionsValidation : IValidateOptions<StreamingOpt
         {
             failures.Add("Streaming:PartAttempts must be from 4 to 20.");
         }
-        if (options.MemoryWait < TimeSpan.Zero || options.RetryBaseDelay < TimeSpan.Zero || options.MaxRetryDelay < options.RetryBaseDelay || options.CancelTimeout <= TimeSpan.Zero)
+        if (options.MemoryWait < TimeSpan.Zero || options.CancelTimeout <= TimeSpan.Zero)
         {
-            failures.Add("Streaming:MemoryWait and RetryBaseDelay must not be negative, MaxRetryDelay not below RetryBaseDelay, CancelTimeout positive.");
+            failures.Add("Streaming:MemoryWait must not be negative, CancelTimeout positive.");
         }
         if (options.IdleTimeout <= TimeSpan.Zero || options.IdleTimeout > TimeSpan.FromHours(1))
         {

@@ -24,7 +24,6 @@ internal sealed class UploadFileSession(
     UnknownEnumReporter unknown,
     StreamMemoryBudget budget,
     PartBufferPool pool,
-    PartRetry retry,
     SecretRedactor redactor,
     UpstreamCallInfo callInfo,
     IOptions<StreamingOptions> options,
@@ -208,7 +207,7 @@ internal sealed class UploadFileSession(
         // The server sees every byte only when the stream starts at 0; on resume only a client's MD5 can be checked.
         using var md5 = plan.IsResume ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var progress = new ProgressReporter(pump, clock, ProgressInterval, plan.ResumeOffset);
-        await using var uploader = new PartUploader(upstream, retry, pool, plan, uploadId, call, progress);
+        await using var uploader = new PartUploader(upstream, options.Value.PartAttempts - 1, pool, plan, uploadId, call, progress);
         var received = plan.ResumeOffset;
         var partOffset = plan.ResumeOffset;
         // A pooled buffer is of the pool's size class, at least as long as the part it holds.
@@ -305,7 +304,8 @@ internal sealed class UploadFileSession(
         using var timeout = new CancellationTokenSource(limit, clock);
         try
         {
-            await upstream.CancelUploadAsync(uploadId, new CallBudget(HasDeadline: true, timeout.Token));
+            // Sent again if need be (a cancel found already cancelled is the end state wanted), within the limit.
+            await upstream.CancelUploadAsync(uploadId, CallBudget.Until(clock.GetUtcNow() + limit, timeout.Token), Replay.Safe);
             if (logSuccess)
             {
                 ServerLog.UploadCancelledAfterFailure(logger, uploadId);

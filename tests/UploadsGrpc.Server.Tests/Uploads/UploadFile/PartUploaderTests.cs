@@ -127,7 +127,7 @@ public sealed class PartUploaderTests
         Assert.All(requests.Where(r => r.Marker == 1), r => Assert.Equal(1000, r.DataLength));
         Assert.Null(test.Uploader.Failure);
         Assert.Equal("part_1_2", CommittedParts(await test.FlushResponsesAsync()).Single(p => p.Index == 1).PartId);
-        Assert.Single(test.RetryLog.Entries, e => e.EventName == "PartRetrying");
+        Assert.Single(test.RetryLog.Entries, e => e.EventName == "UpstreamRetrying");
         test.AssertEveryBufferReturned();
 
         static HttpResponseMessage Fail(string failure) => failure switch
@@ -427,30 +427,26 @@ public sealed class PartUploaderTests
                 BaseAddress = new Uri("http://upstream.test/v1/"),
                 Timeout = System.Threading.Timeout.InfiniteTimeSpan,
             };
-            var client = new OpenAiUploadsClient(_http, new UpstreamCallInfo(), Options.Create(new UpstreamOptions()), upstreamClock ?? TimeProvider.System);
-            var retry = new PartRetry(
-                Options.Create(new StreamingOptions
-                {
-                    PartAttempts = attempts,
-                    RetryBaseDelay = TimeSpan.FromMilliseconds(2),
-                    MaxRetryDelay = TimeSpan.FromMilliseconds(5),
-                }),
-                new SecretRedactor(Options.Create(new UpstreamOptions())),
-                TimeProvider.System,
-                RetryLog);
+            var upstreamOptions = Options.Create(new UpstreamOptions
+            {
+                RetryBaseDelay = TimeSpan.FromMilliseconds(2),
+                MaxRetryDelay = TimeSpan.FromMilliseconds(5),
+            });
+            var resilience = new UpstreamResilience(upstreamOptions, TimeProvider.System, RetryLog);
+            var client = new OpenAiUploadsClient(_http, new UpstreamCallInfo(), upstreamOptions, upstreamClock ?? TimeProvider.System, resilience: resilience);
             // Room for every buffer of the file, so each one returned is kept.
             Pool = new PartBufferPool((fileBytes / PartBufferPool.SmallestClass + 64) * PartBufferPool.SmallestClass);
             Plan = new UploadFilePlan(new UploadFileMetadata { Bytes = fileBytes }, PartBytes, parallelism, committed ?? []);
             _pump = new ResponsePump<UploadFileResponse>(Responses, CancellationToken.None);
             var progress = new ProgressReporter(_pump, new FakeTimeProvider(), TimeSpan.FromMilliseconds(250), Plan.ResumeOffset);
-            Uploader = new PartUploader(client, retry, Pool, Plan, UploadId, new CallBudget(hasDeadline, _call.Token), progress);
+            Uploader = new PartUploader(client, attempts - 1, Pool, Plan, UploadId, new CallBudget(hasDeadline, _call.Token), progress);
             _nextOffset = Plan.ResumeOffset;
             _nextIndex = Plan.Committed.Count;
         }
 
         public ScriptedHandler Handler { get; }
 
-        public RecordingLogger<PartRetry> RetryLog { get; } = new();
+        public RecordingLogger<UpstreamResilience> RetryLog { get; } = new();
 
         public RecordingStreamWriter<UploadFileResponse> Responses { get; } = new();
 
