@@ -50,7 +50,7 @@ public sealed class UpstreamOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(8);
 
     /// <summary>Upstream:Breaker: when calls stop going to an upstream that is down.</summary>
-    public BreakerOptions Breaker { get; set; } = new();
+    public BreakerSettings Breaker { get; set; } = new();
 
     // The SDKs' variables have internal setters, so the binder leaves them alone: the key is read only from
     // OPENAI_API_KEY, never from an Upstream:ApiKey that could sit in a committed appsettings.json.

@@ -2,6 +2,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
 using UploadsGrpc.Server.Errors;
 using UploadsGrpc.Server.Lifecycle;
 using UploadsGrpc.Server.Tests.Infrastructure;
@@ -75,6 +76,39 @@ public sealed class ErrorMapperTests : IDisposable
         Assert.Equal("SHUTTING_DOWN", status.GetDetail<ErrorInfo>().Reason);
         Assert.Equal("uploadsgrpc", status.GetDetail<ErrorInfo>().Domain);
         Assert.Equal(TimeSpan.FromSeconds(1), status.GetDetail<RetryInfo>().RetryDelay.ToTimeSpan());
+    }
+
+    [Fact]
+    public void An_open_circuit_is_UNAVAILABLE_with_the_time_to_the_probe_as_RetryInfo_and_pushback()
+    {
+        var mapped = _mapper.Map(new BrokenCircuitException("open", TimeSpan.FromMilliseconds(2500.2)),
+            new FixedCallContext("/uploadsgrpc.v1.FileService/GetFile", CancellationToken.None), requestId: null);
+
+        Assert.Equal(StatusCode.Unavailable, mapped.StatusCode);
+        var status = mapped.Trailers.GetRpcStatus()!;
+        Assert.Equal("UPSTREAM_CIRCUIT_OPEN", status.GetDetail<ErrorInfo>().Reason);
+        Assert.Equal("uploadsgrpc", status.GetDetail<ErrorInfo>().Domain);
+        Assert.Equal(TimeSpan.FromMilliseconds(2500.2), status.GetDetail<RetryInfo>().RetryDelay.ToTimeSpan());
+        // Rounded up: a client must not come back before the probe.
+        Assert.Equal("2501", mapped.Trailers.GetValue("grpc-retry-pushback-ms"));
+    }
+
+    [Theory]
+    [InlineData(429, "retry-after-ms", "1200", StatusCode.ResourceExhausted, "1200")]
+    [InlineData(429, null, null, StatusCode.ResourceExhausted, "1000")]
+    [InlineData(503, "retry-after-ms", "300", StatusCode.Unavailable, "300")]
+    [InlineData(503, null, null, StatusCode.Unavailable, null)]
+    [InlineData(500, "retry-after-ms", "300", StatusCode.Internal, null)]
+    public void An_upstream_wait_is_RetryInfo_and_pushback_where_the_status_has_one(int http, string? header, string? value, StatusCode code, string? pushback)
+    {
+        TimeSpan? wait = header is null ? null : TimeSpan.FromMilliseconds(int.Parse(value!, System.Globalization.CultureInfo.InvariantCulture));
+        var upstream = new UpstreamException((System.Net.HttpStatusCode)http, new UpstreamError("Slow down.", "rate_limit_error", null, null), "req_1", wait);
+
+        var mapped = _mapper.Map(upstream, new FixedCallContext("/uploadsgrpc.v1.FileService/GetFile", CancellationToken.None), requestId: "req_1");
+
+        Assert.Equal(code, mapped.StatusCode);
+        Assert.Equal(pushback, mapped.Trailers.GetValue("grpc-retry-pushback-ms"));
+        Assert.Equal(pushback is not null, mapped.Trailers.GetRpcStatus()!.GetDetail<RetryInfo>() is not null);
     }
 
     [Fact]

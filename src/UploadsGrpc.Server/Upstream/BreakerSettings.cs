@@ -5,7 +5,7 @@ namespace UploadsGrpc.Server.Upstream;
 /// <see cref="MinimumThroughput"/> upstream requests in <see cref="SamplingDuration"/> failed (no connection, a lost
 /// connection, a timeout, a 5xx); calls then fail fast for <see cref="BreakDuration"/>, and one request probes.
 /// </summary>
-public sealed class BreakerOptions
+public sealed class BreakerSettings
 {
     public double FailureRatio { get; set; } = 0.5;
 
