@@ -66,7 +66,8 @@ internal sealed class ErrorMapper(SecretRedactor redactor, DrainState drain, Tim
             ServerLog.CallFailed(logger, context.Method, (StatusCode)status.Code, status.Message, requestId);
         }
 
-        var rpcException = status.ToRpcExceptionWithPushback();
+        // A wait that ends after the caller's deadline: its own retry could not succeed in time either.
+        var rpcException = status.ToRpcExceptionWithPushback(doNotRetry: exception is UpstreamException { WaitPastDeadline: true });
         if (requestId is not null)
         {
             rpcException.Trailers.Add(TrailerNames.RequestId, requestId);

@@ -13,12 +13,19 @@ internal static class RetryPushback
 {
     public const string TrailerName = "grpc-retry-pushback-ms";
 
-    /// <summary>The status as an exception whose trailers carry its details and, if it has a RetryInfo, the pushback.</summary>
-    public static RpcException ToRpcExceptionWithPushback(this RpcStatus status)
+    /// <summary>
+    /// The status as an exception whose trailers carry its details and, if it has a RetryInfo, the pushback; or
+    /// with <paramref name="doNotRetry"/> a negative pushback, which tells a client's retry policy not to retry.
+    /// </summary>
+    public static RpcException ToRpcExceptionWithPushback(this RpcStatus status, bool doNotRetry = false)
     {
         var exception = status.ToRpcException();
         var retry = status.GetDetail<RetryInfo>();
-        if (retry?.RetryDelay is { } delay)
+        if (doNotRetry)
+        {
+            exception.Trailers.Add(TrailerName, "-1");
+        }
+        else if (retry?.RetryDelay is { } delay)
         {
             // Whole milliseconds, rounded up so a client never comes back early; a negative value would tell it not to retry.
             var ms = Math.Max(0, (long)Math.Ceiling(delay.ToTimeSpan().TotalMilliseconds));

@@ -8,7 +8,8 @@ internal sealed class UpstreamException(
     UpstreamError error,
     string? requestId,
     TimeSpan? retryAfter,
-    bool? shouldRetry = null)
+    bool? shouldRetry = null,
+    bool waitPastDeadline = false)
     : Exception(error.Message)
 {
     public HttpStatusCode StatusCode { get; } = statusCode;
@@ -24,6 +25,12 @@ internal sealed class UpstreamException(
     /// <summary>The upstream's <c>x-should-retry</c>, which decides whether to retry before the status does.</summary>
     public bool? ShouldRetry { get; } = shouldRetry;
 
+    /// <summary>
+    /// Whether <see cref="RetryAfter"/> is a wait that ends after the caller's deadline: a retry then cannot succeed in
+    /// time, so the caller's own retry policy is told not to (a negative pushback), and RetryInfo says when it could.
+    /// </summary>
+    public bool WaitPastDeadline { get; } = waitPastDeadline;
+
     /// <summary>The same answer with the wait a retry would have taken, when the caller's deadline left no time for it.</summary>
-    public UpstreamException WithRetryAfter(TimeSpan wait) => new(StatusCode, Error, RequestId, wait, ShouldRetry);
+    public UpstreamException WithWaitPastDeadline(TimeSpan wait) => new(StatusCode, Error, RequestId, wait, ShouldRetry, waitPastDeadline: true);
 }

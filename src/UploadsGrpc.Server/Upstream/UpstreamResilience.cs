@@ -109,7 +109,7 @@ internal sealed class UpstreamResilience
     /// <summary>
     /// Runs <paramref name="attempt"/> (which builds and sends one request) until it succeeds, fails in a way
     /// <paramref name="shape"/> does not retry, or has no time left. A failure that ended because the wait did not
-    /// fit the deadline carries the wait (<see cref="UpstreamException.WithRetryAfter"/>).
+    /// fit the deadline carries the wait (<see cref="UpstreamException.WithWaitPastDeadline"/>).
     /// </summary>
     public async Task<T> ExecuteAsync<T>(string operation, RetryShape shape, CallBudget budget, Func<CancellationToken, Task<T>> attempt)
     {
@@ -123,7 +123,7 @@ internal sealed class UpstreamResilience
         }
         catch (UpstreamException upstream) when (context.Properties.TryGetValue(DeclinedWaitKey, out var wait))
         {
-            throw upstream.WithRetryAfter(wait);
+            throw upstream.WithWaitPastDeadline(wait);
         }
         finally
         {

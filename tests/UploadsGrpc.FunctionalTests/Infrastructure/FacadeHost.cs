@@ -41,11 +41,18 @@ public sealed class FacadeHost : WebApplicationFactory<Program>
 
     public const string ApiKey = "sk-test-Secret0123456789abcdefghijKLMNOP";
 
-    /// <summary>The settings most tests use: the scripted upstream, and a key that must never leak.</summary>
+    /// <summary>
+    /// The settings most tests use: the scripted upstream, a key that must never leak, retries with short waits,
+    /// and a circuit breaker that does not open: tests sharing one facade stage upstream failures on purpose, and
+    /// an open circuit would carry one test's failures into the next (the breaker's own tests set it).
+    /// </summary>
     public static Dictionary<string, string?> SettingsFor(Uri upstream) => new()
     {
         ["OPENAI_BASE_URL"] = upstream.ToString(),
         ["OPENAI_API_KEY"] = ApiKey,
+        ["Upstream:RetryBaseDelay"] = "00:00:00.010",
+        ["Upstream:MaxRetryDelay"] = "00:00:00.050",
+        ["Upstream:Breaker:MinimumThroughput"] = "1000000",
     };
 
     public Uri Address

@@ -112,6 +112,19 @@ public sealed class ErrorMapperTests : IDisposable
     }
 
     [Fact]
+    public void A_wait_past_the_callers_deadline_is_RetryInfo_with_a_negative_pushback_so_client_policies_do_not_retry()
+    {
+        var upstream = new UpstreamException(System.Net.HttpStatusCode.ServiceUnavailable, new UpstreamError("Overloaded.", "server_error", null, null), "req_1", null)
+            .WithWaitPastDeadline(TimeSpan.FromSeconds(3));
+
+        var mapped = _mapper.Map(upstream, new FixedCallContext("/uploadsgrpc.v1.FileService/GetFile", CancellationToken.None), requestId: "req_1");
+
+        Assert.Equal(StatusCode.Unavailable, mapped.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(3), mapped.Trailers.GetRpcStatus()!.GetDetail<RetryInfo>().RetryDelay.ToTimeSpan());
+        Assert.Equal("-1", mapped.Trailers.GetValue("grpc-retry-pushback-ms"));
+    }
+
+    [Fact]
     public void A_caller_that_leaves_while_the_server_only_drains_is_still_CANCELLED()
     {
         _drain.BeginDraining();

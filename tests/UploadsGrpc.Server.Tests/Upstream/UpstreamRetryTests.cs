@@ -66,6 +66,7 @@ public sealed class UpstreamRetryTests
             Assert.Equal($"attempt {attempts}", failure.Error.Message);
             // The wait a deadline left no time for travels with the answer, for the caller's RetryInfo.
             Assert.Equal(outcome["retry_after_ms"]?.GetValue<double>(), failure.RetryAfter?.TotalMilliseconds);
+            Assert.Equal(outcome["retry_after_ms"] is not null, failure.WaitPastDeadline);
         }
         else
         {

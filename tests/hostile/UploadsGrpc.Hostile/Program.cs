@@ -26,6 +26,9 @@ namespace UploadsGrpc.Hostile
             ["Streaming__MemoryWait"] = "00:00:01",
             ["Upstream__RetryBaseDelay"] = "00:00:00.050",
             ["Upstream__MaxRetryDelay"] = "00:00:01",
+            // Cases stage upstream failures one after another against one server: an open circuit would carry
+            // one case's failures into the next.
+            ["Upstream__Breaker__MinimumThroughput"] = "1000000",
             ["Streaming__PartAttempts"] = "4",
             ["Streaming__CancelTimeout"] = "00:00:03",
         };
