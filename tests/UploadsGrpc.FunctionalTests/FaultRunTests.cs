@@ -73,7 +73,7 @@ public sealed class FaultRunTests(ITestOutputHelper output) : IAsyncLifetime
         {
             stored += (await _emulator.AdminUploadAsync(c.Upload.Id)).GetProperty("parts").GetArrayLength();
         }
-        var retried = server.Output.Split('\n').Count(l => l.Contains("Part upload attempt", StringComparison.Ordinal));
+        var retried = server.Output.Split('\n').Count(l => l.Contains("AddUploadPart is retried", StringComparison.Ordinal));
         output.WriteLine($"140 parts listed; {stored} stored by the emulator; {retried} retries logged by the server");
         Assert.True(retried >= 10, $"only {retried} retries: the faults did not fire as planned");
         var plan = JsonDocument.Parse(await _emulator.Http.GetStringAsync("_admin/faults")).RootElement;

@@ -14,7 +14,11 @@ public sealed class UpstreamFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Upstream = await ScriptedUpstream.StartAsync();
-        Facade = new FacadeHost(FacadeHost.SettingsFor(Upstream.BaseUrl));
+        var settings = FacadeHost.SettingsFor(Upstream.BaseUrl);
+        // One request per scripted answer: these tests are about what one answer becomes (the table of errors, the
+        // request's shape). Retries are tested on their own (UpstreamRetryTests, ResilienceTests, FaultRunTests).
+        settings["Upstream:MaxRetries"] = "0";
+        Facade = new FacadeHost(settings);
         _ = Facade.Address;
     }
 
