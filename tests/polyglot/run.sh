@@ -5,12 +5,16 @@
 # Debian's grpc-go in GOPATH mode), each a real process on a real socket. The C# stubs are generated and
 # compiled. The server wants a caller's token (Auth:Mode=ApiKeys, one caller whose token is made here); the
 # clients send it from UPLOADSGRPC_TOKEN, and each checks that a call without it is UNAUTHENTICATED.
+# A second server, whose embedded emulator's admin port is known and whose own upstream retries are quick, takes
+# the README's client service config (docs/service-config.json) from a Python client under injected faults.
 # Prints "polyglot: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 port=${POLYGLOT_GRPC_PORT:-50171}
 address=127.0.0.1:$port
+retry_address=127.0.0.1:${POLYGLOT_RETRY_GRPC_PORT:-50172}
+retry_emulator=http://127.0.0.1:${POLYGLOT_RETRY_EMULATOR_PORT:-50173}
 gen=.artifacts/gen
 bin=src/UploadsGrpc.Server/bin/Release/net10.0
 work=$(mktemp -d)
@@ -18,6 +22,7 @@ passed=0
 failed=0
 cleanup() {
   [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null
+  [ -n "${retry_server_pid:-}" ] && kill "$retry_server_pid" 2>/dev/null
   wait 2>/dev/null
   rm -rf "$work"
 }
@@ -55,15 +60,28 @@ token_sha256=$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)
   Auth__Mode=ApiKeys Auth__ApiKeys__0__Caller=polyglot Auth__ApiKeys__0__Sha256="$token_sha256" \
   dotnet UploadsGrpc.Server.dll --urls "http://$address") > "$work/server.log" 2>&1 &
 server_pid=$!
+# The service config's server: upstream retries after 10 ms (the faults give retry-after-ms anyway), and a
+# breaker that the faults of a few calls cannot open (it has tests of its own; here it would turn a counted
+# upstream request into none).
+(cd "$bin" && env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u UPLOADSGRPC_TOKEN ASPNETCORE_ENVIRONMENT=Development \
+  Auth__Mode=ApiKeys Auth__ApiKeys__0__Caller=polyglot Auth__ApiKeys__0__Sha256="$token_sha256" \
+  Upstream__EmulatorPort="${retry_emulator##*:}" Upstream__RetryBaseDelay=00:00:00.010 Upstream__Breaker__MinimumThroughput=1000 \
+  dotnet UploadsGrpc.Server.dll --urls "http://$retry_address") > "$work/retry-server.log" 2>&1 &
+retry_server_pid=$!
 export UPLOADSGRPC_TOKEN=$token
 # Health needs no token.
-for _ in $(seq 1 150); do
-  node_modules/.bin/buf curl --protocol grpc --http2-prior-knowledge "http://$address/grpc.health.v1.Health/Check" >/dev/null 2>&1 && break
-  sleep 0.2
+for target in "$address" "$retry_address"; do
+  for _ in $(seq 1 150); do
+    node_modules/.bin/buf curl --protocol grpc --http2-prior-knowledge "http://$target/grpc.health.v1.Health/Check" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
 done
 
 /usr/bin/python3 tests/polyglot/python/client_test.py "$address" "$gen/python" 2>"$work/python.err" | tee "$work/python.log"
 tally "$work/python.log" python
+/usr/bin/python3 tests/polyglot/python/service_config_test.py "$retry_address" "$gen/python" "$retry_emulator" 2>"$work/retries.err" \
+  | tee "$work/retries.log"
+tally "$work/retries.log" python-retries
 node tests/polyglot/node/client-test.mjs "$address" "$gen/proto" 2>&1 | tee "$work/node.log"
 tally "$work/node.log" node
 node "$gen/ts/client-test.js" "$address" 2>&1 | tee "$work/ts.log"
@@ -71,6 +89,7 @@ tally "$work/ts.log" ts
 "$work/go-client" "$address" 2>&1 | tee "$work/go.log"
 tally "$work/go.log" go
 
-[ "$failed" -eq 0 ] || { echo "server log:"; tail -40 "$work/server.log" | sed 's/^/       /'; }
+[ "$failed" -eq 0 ] || { echo "server log:"; tail -40 "$work/server.log" | sed 's/^/       /'
+  echo "service config server log:"; tail -40 "$work/retry-server.log" | sed 's/^/       /'; }
 echo "polyglot: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
