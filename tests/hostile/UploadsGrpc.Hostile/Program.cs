@@ -26,6 +26,9 @@ namespace UploadsGrpc.Hostile
             ["Streaming__MemoryWait"] = "00:00:01",
             ["Upstream__RetryBaseDelay"] = "00:00:00.050",
             ["Upstream__MaxRetryDelay"] = "00:00:01",
+            // A unary case is one hostile answer and what it becomes; the retries of upstream requests have tests of
+            // their own. UploadFile's parts still retry (Streaming:PartAttempts).
+            ["Upstream__MaxRetries"] = "0",
             // Cases stage upstream failures one after another against one server: an open circuit would carry
             // one case's failures into the next.
             ["Upstream__Breaker__MinimumThroughput"] = "1000000",
