@@ -44,10 +44,11 @@ internal sealed class OpenAiUploadsClient(
 
     /// <param name="replay">
     /// <see cref="Replay.AtMostOnce"/> for a caller's CancelUpload, whose replay after it took effect would answer
-    /// "already cancelled"; <see cref="Replay.Safe"/> for the clean-up of a failed upload, where only the end state counts.
+    /// "already cancelled"; <see cref="Replay.Safe"/> for the clean-up of a failed upload, where only the end state
+    /// counts: retried until its budget ends, waiting for an open circuit too.
     /// </param>
     public Task<UploadJson> CancelUploadAsync(string uploadId, CallBudget budget, Replay replay = Replay.AtMostOnce) =>
-        SendAsync("CancelUpload", replay == Replay.Safe ? Safe : Once, HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/cancel", NoContent,
+        SendAsync("CancelUpload", replay == Replay.Safe ? CleanUp : Once, HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/cancel", NoContent,
             UpstreamJsonContext.Default.UploadJson, budget);
 
     public Task<FileJson> GetFileAsync(string fileId, CallBudget budget) =>
@@ -93,6 +94,12 @@ internal sealed class OpenAiUploadsClient(
     private RetryShape Safe => new(Replay.Safe, options.Value.MaxRetries);
 
     private RetryShape Once => new(Replay.AtMostOnce, options.Value.MaxRetries);
+
+    /// <summary>
+    /// The cancel of a failed upload: sent again as often as its budget (Streaming:CancelTimeout) allows, and through
+    /// an open circuit once it lets a probe through, so the upload is not left pending upstream.
+    /// </summary>
+    private static RetryShape CleanUp => new(Replay.Safe, MaxRetries: 10, WaitsForCircuit: true);
 
     private static HttpContent? NoContent() => null;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Grpc.Core;
+using Polly.CircuitBreaker;
 
 namespace UploadsGrpc.Server.Upstream;
 
@@ -30,6 +31,8 @@ internal static class RetryRules
                     || (int)upstream.StatusCode >= 500
                 // A 429 is the upstream refusing before it does anything; the others may come after the effect.
                 : upstream.StatusCode == HttpStatusCode.TooManyRequests),
+            // Nothing was sent: the circuit was open. Most calls fail fast; a clean-up waits for the probe.
+            BrokenCircuitException => shape.WaitsForCircuit,
             HttpRequestException http when IsCallersOwn(http) => false,
             HttpRequestException http when NeverSent(http) => true,
             // A connection lost after sending, an answer cut off, a stalled upstream: it may have acted.
@@ -63,6 +66,11 @@ internal static class RetryRules
         if (failure is UpstreamException { RetryAfter: { } after } && after > TimeSpan.Zero && after <= MaxHonouredRetryAfter)
         {
             return after;
+        }
+        if (failure is BrokenCircuitException { RetryAfter: { } open } && open > TimeSpan.Zero)
+        {
+            // Until the circuit lets one request probe; a millisecond more, so the wait ends after the break does.
+            return TimeSpan.FromMilliseconds(Math.Ceiling(open.TotalMilliseconds) + 1);
         }
         var backoff = baseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(retriesTaken, 1000));
         var milliseconds = Math.Min(backoff, maxDelay.TotalMilliseconds) * (1 - (0.25 * random));

@@ -62,6 +62,31 @@ public sealed class UpstreamBreakerTests
             _log.Entries.Where(e => e.EventName.StartsWith("Circuit", StringComparison.Ordinal)).Select(e => e.EventName));
     }
 
+    [Fact]
+    public async Task The_clean_up_cancel_of_a_failed_upload_waits_for_the_probe_instead_of_failing_at_once()
+    {
+        var client = Client();
+        for (var i = 0; i < 10; i++)
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(() => client.GetFileAsync("file_1", Budget));
+        }
+        _down = false;
+
+        var cancel = client.CancelUploadAsync("upload_1", CallBudget.Until(_clock.GetUtcNow() + TimeSpan.FromSeconds(15), CancellationToken.None), Replay.Safe);
+        var waits = await _clock.RunAsync(cancel, TimeSpan.FromSeconds(20));
+        await cancel;
+
+        Assert.Equal([TimeSpan.FromMilliseconds(5001)], waits);
+        Assert.Equal(11, _requests);
+        // A caller's own CancelUpload is refused at once while the circuit is open.
+        for (var i = 0; i < 10; i++)
+        {
+            _down = true;
+            await Assert.ThrowsAsync<HttpRequestException>(() => client.GetFileAsync("file_1", Budget));
+        }
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.CancelUploadAsync("upload_1", Budget));
+    }
+
     [Theory]
     [InlineData(400)]
     [InlineData(404)]
