@@ -89,6 +89,41 @@ public sealed class FaultTests(EmulatorServer emulator) : IClassFixture<Emulator
     }
 
     [Fact]
+    public async Task Max_consecutive_counts_per_path_and_query_so_other_callers_do_not_reset_a_streak()
+    {
+        await SetFaultsAsync(new { rules = new object[] { new { route = "list_files", probability = 1.0, status = 503, max_consecutive = 2 } } });
+        var outcomes = new List<(string, HttpStatusCode)>();
+        // Two callers interleaved, each asking its own page: each gets through on its own third try.
+        foreach (var query in new[] { "limit=1", "limit=2", "limit=1", "limit=2", "limit=1", "limit=2", "limit=1" })
+        {
+            using var response = await emulator.Http.GetAsync($"v1/files?{query}");
+            outcomes.Add((query, response.StatusCode));
+        }
+        Assert.Equal(
+            [("limit=1", HttpStatusCode.ServiceUnavailable), ("limit=2", HttpStatusCode.ServiceUnavailable),
+             ("limit=1", HttpStatusCode.ServiceUnavailable), ("limit=2", HttpStatusCode.ServiceUnavailable),
+             ("limit=1", HttpStatusCode.OK), ("limit=2", HttpStatusCode.OK), ("limit=1", HttpStatusCode.ServiceUnavailable)],
+            outcomes);
+    }
+
+    [Fact]
+    public async Task A_fault_that_takes_effect_answers_the_error_after_the_request_was_handled()
+    {
+        var upload = (await emulator.CreateUploadAsync(1)).GetProperty("id").GetString()!;
+        await SetFaultsAsync(new { rules = new object[] { new { route = "cancel_upload", count = 1, status = 500, takes_effect = true } } });
+        using (var response = await emulator.CancelAsync(upload))
+        {
+            await Api.ExpectErrorAsync(response, HttpStatusCode.InternalServerError, null, null, "server_error");
+        }
+        Assert.Equal("cancelled", (await emulator.AdminUploadAsync(upload)).GetProperty("status").GetString());
+
+        // A request the handler refuses keeps its own error: nothing took effect, so there is nothing to hide.
+        await SetFaultsAsync(new { rules = new object[] { new { route = "cancel_upload", count = 1, status = 500, takes_effect = true } } });
+        using var again = await emulator.CancelAsync(upload);
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+    }
+
+    [Fact]
     public async Task A_seeded_probability_replays_the_same_faults()
     {
         async Task<string> RunAsync()

@@ -9,7 +9,7 @@ namespace UploadsGrpc.Emulator.Tests;
 
 /// <summary>
 /// <c>GET /_admin/requests</c> lists the latest /v1 requests with the project and the key's hash they were made
-/// as, so suites prove on whose behalf a caller's call went upstream.
+/// as, so suites prove on whose behalf a caller's call went upstream, and the status each was answered.
 /// </summary>
 public sealed class RequestLogTests(EmulatorServer emulator) : IClassFixture<EmulatorServer>
 {
@@ -37,7 +37,7 @@ public sealed class RequestLogTests(EmulatorServer emulator) : IClassFixture<Emu
 
         var (body, text) = await RequestsAsync();
         var recent = body.GetProperty("recent").EnumerateArray().ToList();
-        Assert.Equal(["method", "path", "project", "key_sha256"], recent[^1].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["method", "path", "project", "key_sha256", "status"], recent[^1].EnumerateObject().Select(p => p.Name));
         Assert.Equal(
             [
                 ("POST", "/v1/uploads", "proj_alpha", KeyAHash),
@@ -47,6 +47,8 @@ public sealed class RequestLogTests(EmulatorServer emulator) : IClassFixture<Emu
                 ("GET", "/v1/files", "proj_beta", null),
             ],
             recent.TakeLast(5).Select(Entry));
+        // The status answered, whoever set it: the handler, a thrown error, the key filter.
+        Assert.Equal([200, 200, 404, 404, 401], recent.TakeLast(5).Select(r => r.GetProperty("status").GetInt32()));
         Assert.DoesNotContain(KeyA, text, StringComparison.Ordinal);
         Assert.DoesNotContain(KeyB, text, StringComparison.Ordinal);
     }

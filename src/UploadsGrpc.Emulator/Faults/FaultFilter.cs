@@ -16,7 +16,9 @@ internal sealed class FaultFilter(FaultInjector injector) : IEndpointFilter
             return await next(invocation);
         }
         var uploadId = http.Request.RouteValues.TryGetValue("upload_id", out var value) ? value as string : null;
-        var (latencyMs, failure) = injector.Decide(route, uploadId);
+        // A request sent again has the same path and query, so max_consecutive bounds the faults one client's
+        // retries meet even while others call the same route (GET /files/{id} for different files, say).
+        var (latencyMs, failure) = injector.Decide(route, uploadId, http.Request.Path + http.Request.QueryString);
         if (latencyMs > 0)
         {
             // Real time on purpose: latency is about the wire, not the emulated clock. The wait ends when the client
@@ -26,6 +28,12 @@ internal sealed class FaultFilter(FaultInjector injector) : IEndpointFilter
         if (failure is null)
         {
             return await next(invocation);
+        }
+        if (failure.TakesEffect)
+        {
+            // The handler acts (creates, completes, stores); its answer is then lost to the fault. A request the
+            // handler refuses throws here, and that error stands: nothing took effect.
+            _ = await next(invocation);
         }
         if (failure.Drop)
         {

@@ -10,7 +10,7 @@ public sealed class FaultInjector
     private FaultPlan _plan = new();
     private Random _random = new(0);
     private int[] _remaining = [];
-    private readonly Dictionary<(string Route, string UploadId), int> _consecutive = [];
+    private readonly Dictionary<(string Route, string Target), int> _consecutive = [];
 
     public FaultInjector(IOptions<EmulatorOptions> options) => Replace(options.Value.Faults);
 
@@ -41,9 +41,13 @@ public sealed class FaultInjector
     }
 
     /// <summary>The delay to add and the failing rule to apply, if any, for one request.</summary>
-    public (int LatencyMs, FaultRule? Failure) Decide(string route, string? uploadId)
+    /// <param name="target">
+    /// The request's path and query, which <see cref="FaultRule.MaxConsecutive"/> counts faults in a row for;
+    /// without it, the upload id.
+    /// </param>
+    public (int LatencyMs, FaultRule? Failure) Decide(string route, string? uploadId, string? target = null)
     {
-        var key = (route, uploadId ?? "");
+        var key = (route, target ?? uploadId ?? "");
         lock (_gate)
         {
             var latency = 0;

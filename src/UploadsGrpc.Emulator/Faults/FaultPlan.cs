@@ -56,10 +56,17 @@ public sealed class FaultRule
     public bool Drop { get; set; }
 
     /// <summary>
-    /// At most this many faults in a row for one upload and route; the next request then gets through,
-    /// so a client that retries enough always succeeds.
+    /// At most this many faults in a row for one route and request target (path and query: the upload or file
+    /// it names, a list's parameters); the next request then gets through, so a client that retries enough
+    /// always succeeds, whatever requests for other targets come between.
     /// </summary>
     public int? MaxConsecutive { get; set; }
+
+    /// <summary>
+    /// Let the request take effect (an upload created, completed or cancelled, a part stored, a file deleted)
+    /// before the fault answers instead: the lost answer a client cannot tell from a request never processed.
+    /// </summary>
+    public bool TakesEffect { get; set; }
 
     internal bool Fails => Drop || Status is not null;
 }

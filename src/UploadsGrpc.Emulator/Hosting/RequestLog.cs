@@ -10,7 +10,7 @@ namespace UploadsGrpc.Emulator.Hosting;
 /// stream must not even create an upload), and those whose client went away before the answer was finished, so
 /// tests can prove a client aborted its request (a server that cancels its upstream call on shutdown). The most
 /// recent ones are kept with the project and key they were made as, so tests can prove on whose behalf a caller's
-/// call went upstream.
+/// call went upstream, and with the status answered, so tests can prove what a client did after each answer.
 /// </summary>
 public sealed class RequestLog
 {
@@ -48,12 +48,27 @@ public sealed class RequestLog
         var request = http.Request;
         // Recorded before anything answers, so a request refused for its key or aborted on the way is there too.
         var entry = new RecentRequestJson(request.Method, request.PathBase + request.Path, ProjectHeader.Of(request), KeySha256(request));
+        int slot;
         lock (_recentLock)
         {
             // The total moves under the lock too, so Recent() sees it and the ring agree.
-            _recent[(int)(_total % Capacity)] = entry;
+            slot = (int)(_total % Capacity);
+            _recent[slot] = entry;
             Interlocked.Increment(ref _total);
         }
+        // The status as it is sent, whoever set it (a handler, a fault, the error middleware outside this one);
+        // a dropped connection sends none.
+        http.Response.OnStarting(() =>
+        {
+            lock (_recentLock)
+            {
+                if (ReferenceEquals(_recent[slot], entry))
+                {
+                    _recent[slot] = entry with { Status = http.Response.StatusCode };
+                }
+            }
+            return Task.CompletedTask;
+        });
         try
         {
             await next(http);

@@ -31,13 +31,15 @@ public sealed record RequestsJson(long Total, long Aborted, IReadOnlyList<Recent
 
 /// <summary>
 /// One recent /v1 request: the project it was scoped to (the <c>OpenAI-Project</c> header, or the default
-/// project) and the lowercase hex SHA-256 of its bearer key, null without one.
+/// project), the lowercase hex SHA-256 of its bearer key, null without one, and the HTTP status answered, null
+/// while no answer has started (not yet, or never: a dropped connection, a client gone first).
 /// </summary>
 public sealed record RecentRequestJson(
     string Method,
     string Path,
     string Project,
-    [property: JsonPropertyName("key_sha256"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? KeySha256);
+    [property: JsonPropertyName("key_sha256"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? KeySha256,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Status = null);
 
 /// <summary>
 /// What <c>GET /_admin/uploads?status=…</c> shows: the ids of the uploads in that status (all uploads without
