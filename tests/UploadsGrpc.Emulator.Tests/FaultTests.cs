@@ -57,6 +57,13 @@ public sealed class FaultTests(EmulatorServer emulator) : IClassFixture<Emulator
         var upload = (await emulator.CreateUploadAsync(1)).GetProperty("id").GetString()!;
         await Assert.ThrowsAsync<HttpRequestException>(() => emulator.CancelAsync(upload));
         Assert.Equal("pending", (await emulator.AdminUploadAsync(upload)).GetProperty("status").GetString());
+        // The request log has it, with no status: none was sent.
+        using (var log = System.Text.Json.JsonDocument.Parse(await emulator.Anonymous.GetStringAsync("_admin/requests")))
+        {
+            var entry = log.RootElement.GetProperty("recent").EnumerateArray().Last();
+            Assert.Equal($"/v1/uploads/{upload}/cancel", entry.GetProperty("path").GetString());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, entry.GetProperty("status").ValueKind);
+        }
         using var retry = await emulator.CancelAsync(upload);
         await Api.ExpectAsync(retry, HttpStatusCode.OK);
     }

@@ -57,9 +57,13 @@ public sealed class RequestLog
             Interlocked.Increment(ref _total);
         }
         // The status as it is sent, whoever set it (a handler, a fault, the error middleware outside this one);
-        // a dropped connection sends none.
+        // a dropped connection sends none, though the server may still start the response it will never send.
         http.Response.OnStarting(() =>
         {
+            if (DroppedConnection.IsMarked(http))
+            {
+                return Task.CompletedTask;
+            }
             lock (_recentLock)
             {
                 if (ReferenceEquals(_recent[slot], entry))
