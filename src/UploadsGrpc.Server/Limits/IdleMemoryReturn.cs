@@ -12,6 +12,15 @@ internal sealed class IdleMemoryReturn(MemoryBudget budget, TimeProvider clock, 
 {
     public static readonly TimeSpan IdleDelay = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A return that leaves more than this in the large-object heap is repeated at the next ticks, at most
+    /// <see cref="Repeats"/> times: the last streams' part buffers can still be reachable from objects finishing as
+    /// the first collection runs (a soak saw 966 MiB kept at idle, unrooted a moment later).
+    /// </summary>
+    private const long RepeatAboveLargeObjectBytes = 64L * 1024 * 1024;
+    private const int Repeats = 3;
+    private int _repeated;
     private readonly List<Func<long>> _trims = [];
     private ITimer? _timer;
     private long _returnedAt;
@@ -56,7 +65,6 @@ internal sealed class IdleMemoryReturn(MemoryBudget budget, TimeProvider clock, 
         {
             return;
         }
-        _returnedAt = reservations;
         long trimmed = 0;
         lock (_trims)
         {
@@ -70,6 +78,15 @@ internal sealed class IdleMemoryReturn(MemoryBudget budget, TimeProvider clock, 
         var idle = clock.GetElapsedTime(_idleSince).TotalSeconds;
         var info = GC.GetGCMemoryInfo(GCKind.Any);
         const int Loh = 3, Poh = 4;
+        if (info.GenerationInfo[Loh].SizeAfterBytes > RepeatAboveLargeObjectBytes && _repeated < Repeats)
+        {
+            _repeated++;
+        }
+        else
+        {
+            _returnedAt = reservations;
+            _repeated = 0;
+        }
         ServerLog.IdleMemoryReturned(logger, idle, trimmed / (1024 * 1024), info.HeapSizeBytes / (1024 * 1024),
             info.GenerationInfo[Loh].SizeAfterBytes / (1024 * 1024), info.GenerationInfo[Poh].SizeAfterBytes / (1024 * 1024));
     }
