@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.Options;
+using UploadsGrpc.Emulator.Faults;
+using UploadsGrpc.Emulator.Hosting;
 using UploadsGrpc.Emulator.Tests.Infrastructure;
 
 namespace UploadsGrpc.Emulator.Tests;
@@ -79,6 +82,55 @@ public sealed class FaultTests(EmulatorServer emulator) : IClassFixture<Emulator
     }
 
     [Fact]
+    public async Task A_latency_range_delays_each_request_by_at_least_its_lower_bound()
+    {
+        await SetFaultsAsync(new { seed = 3, rules = new object[] { new { route = "*", latency_ms = 200, latency_max_ms = 400 } } });
+        for (var i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await emulator.Http.GetAsync("v1/files?limit=1");
+            await Api.ExpectAsync(response, HttpStatusCode.OK);
+            Assert.True(clock.ElapsedMilliseconds >= 190, $"took {clock.ElapsedMilliseconds} ms");
+        }
+    }
+
+    [Fact]
+    public void A_latency_range_is_drawn_uniformly_within_its_bounds_and_replays_from_the_seed()
+    {
+        var plan = new FaultPlan { Seed = 11, Rules = [new FaultRule { Route = "*", LatencyMs = 50, LatencyMaxMs = 300 }] };
+        var injector = new FaultInjector(Options.Create(new EmulatorOptions()));
+        List<int> Draw()
+        {
+            injector.Replace(plan);
+            return [.. Enumerable.Range(0, 2000).Select(i => injector.Decide(Routes.GetFile, null).LatencyMs)];
+        }
+        var first = Draw();
+        Assert.All(first, ms => Assert.InRange(ms, 50, 300));
+        // Uniform: both ends are reached and each quarter of the range holds about a quarter of the draws.
+        Assert.Contains(50, first);
+        Assert.Contains(300, first);
+        for (var quarter = 0; quarter < 4; quarter++)
+        {
+            var (from, to) = (50 + (quarter * 62.5), 50 + ((quarter + 1) * 62.5));
+            var share = first.Count(ms => ms >= from && ms < to) / 2000.0;
+            Assert.InRange(share, 0.2, 0.3);
+        }
+        Assert.Equal(first, Draw());
+    }
+
+    [Fact]
+    public void Without_a_maximum_the_latency_is_fixed_and_added_over_rules()
+    {
+        var injector = new FaultInjector(Options.Create(new EmulatorOptions()));
+        injector.Replace(new FaultPlan
+        {
+            Rules = [new FaultRule { Route = "*", LatencyMs = 40 }, new FaultRule { Route = Routes.GetFile, LatencyMs = 10, LatencyMaxMs = 10 }],
+        });
+        Assert.Equal(50, injector.Decide(Routes.GetFile, null).LatencyMs);
+        Assert.Equal(40, injector.Decide(Routes.ListFiles, null).LatencyMs);
+    }
+
+    [Fact]
     public async Task Max_consecutive_lets_every_third_try_through_for_each_upload()
     {
         await SetFaultsAsync(new { seed = 7, rules = new object[] { new { route = "add_part", probability = 1.0, status = 500, max_consecutive = 2 } } });
@@ -154,6 +206,8 @@ public sealed class FaultTests(EmulatorServer emulator) : IClassFixture<Emulator
     [InlineData("""{"rules":[{"route":"uploads","status":500}]}""", "route")]
     [InlineData("""{"rules":[{"route":"*","probability":1.5,"status":500}]}""", "probability")]
     [InlineData("""{"rules":[{"route":"*","status":200}]}""", "status")]
+    [InlineData("""{"rules":[{"route":"*","latency_ms":300,"latency_max_ms":50}]}""", "latency_max_ms")]
+    [InlineData("""{"rules":[{"route":"*","latency_max_ms":-1}]}""", "latency_max_ms")]
     public async Task A_bad_fault_plan_is_refused(string plan, string param)
     {
         using var response = await emulator.Anonymous.PostAsync("_admin/faults", UploadFlowTests.Json(plan));

@@ -80,7 +80,7 @@ public sealed class FaultInjector
                 {
                     _remaining[i]--;
                 }
-                latency += rule.LatencyMs ?? 0;
+                latency += rule.LatencyMaxMs is { } most ? _random.Next(rule.LatencyMs ?? 0, most + 1) : rule.LatencyMs ?? 0;
             }
             if (failure is not null)
             {
@@ -111,6 +111,10 @@ public sealed class FaultInjector
         if (rule.LatencyMs is < 0 || rule.MaxConsecutive is < 0)
         {
             Errors.ApiErrors.ThrowBadRequest("latency_ms and max_consecutive must not be negative.", "latency_ms");
+        }
+        if (rule.LatencyMaxMs is { } most && most < (rule.LatencyMs ?? 0))
+        {
+            Errors.ApiErrors.ThrowBadRequest("latency_max_ms must not be less than latency_ms.", "latency_max_ms");
         }
         if (!Routes.All.Contains(rule.Route) && rule.Route != "*")
         {

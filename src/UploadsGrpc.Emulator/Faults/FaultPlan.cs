@@ -11,8 +11,9 @@ public sealed class FaultPlan
 
 /// <summary>
 /// One fault. It fires on requests to <see cref="Route"/> either for the next <see cref="Count"/> requests or
-/// with <see cref="Probability"/>, and then waits <see cref="LatencyMs"/>, drops the connection, or answers
-/// <see cref="Status"/> with an OpenAI error body. A rule with only a latency slows requests down and lets them through.
+/// with <see cref="Probability"/>, and then waits <see cref="LatencyMs"/> (or a time drawn in
+/// [<see cref="LatencyMs"/>, <see cref="LatencyMaxMs"/>]), drops the connection, or answers <see cref="Status"/>
+/// with an OpenAI error body. A rule with only a latency slows requests down and lets them through.
 /// </summary>
 public sealed class FaultRule
 {
@@ -51,6 +52,12 @@ public sealed class FaultRule
 
     /// <summary>Delay before answering, or before letting the request through.</summary>
     public int? LatencyMs { get; set; }
+
+    /// <summary>
+    /// When set, the delay is drawn uniformly in [<see cref="LatencyMs"/> (0 when unset), this] for each request the
+    /// rule fires on, from the plan's seeded random source; at least <see cref="LatencyMs"/>.
+    /// </summary>
+    public int? LatencyMaxMs { get; set; }
 
     /// <summary>Abort the connection without an answer.</summary>
     public bool Drop { get; set; }
