@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone: Debian and npm tools, contract lint and breaking-change
 # check, the server's layout rules, the deploy/ manifests and the code style, .NET tests, the hostile suite, real clients in
-# other languages, and the README's sessions against the built server and its container image. CI runs exactly
+# other languages, the README's sessions against the built server and its container image, and a 60 s soak. CI runs exactly
 # this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,12 +81,16 @@ echo "== limits: memory under a 768 MiB heap limit (64 streams, 32 parts of 64 M
 limits_status=0
 bash tests/limits/run.sh | tee .artifacts/limits.log || limits_status=$?
 
+echo "== soak: 60 s of 200 unary callers and 20 UploadFile streams of 32-256 MiB against the emulator with faults (bench/soak.sh; bench/SOAK.md)"
+soak_status=0
+SOAK_SECONDS=60 SOAK_WARMUP_SECONDS=5 bash bench/soak.sh | tee .artifacts/soak.log || soak_status=$?
+
 # Each suite ends with "<suite>: N passed, M failed"; a suite that never got there counts as one failure.
 others_passed=0; others_failed=0
-for suite in contract layout deploy format hostile clients polyglot smoke container mesh limits; do
+for suite in contract layout deploy format hostile clients polyglot smoke container mesh limits soak; do
   line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed$" ".artifacts/$suite.log" | tail -1 || true)
   read -r p f < <(echo "$line" | sed -nE 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p'; echo "0 1")
   others_passed=$((others_passed + p)); others_failed=$((others_failed + f))
 done
 echo "tests: $((dotnet_passed + others_passed)) passed, $((dotnet_failed + others_failed)) failed"
-[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$deploy_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$hostile_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ] && [ "$container_status" -eq 0 ] && [ "$mesh_status" -eq 0 ] && [ "$limits_status" -eq 0 ]
+[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$deploy_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$hostile_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ] && [ "$container_status" -eq 0 ] && [ "$mesh_status" -eq 0 ] && [ "$limits_status" -eq 0 ] && [ "$soak_status" -eq 0 ]
