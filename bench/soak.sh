@@ -71,7 +71,7 @@ stop_all() { # the processes this script started, and their children; a replica 
   wait 2>/dev/null
 }
 cleanup() {
-  stop_all
+  stop_all 2>/dev/null
   [ -n "${SOAK_KEEP_WORK:-}" ] && echo "work directory kept: $work" || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -196,8 +196,8 @@ wait_idle_return() {
 last_return() { # NAME → the last idle memory return's own figures, e.g. "heap compacted to 33 MiB (large objects 15 MiB, pinned 14 MiB)"
   grep -A1 "IdleMemoryReturn\[62\]" "$work/$1.log" | tail -1 | sed -n 's/.*and the \(heap compacted to .*\)$/\1/p'
 }
-figures() { # pid → "rss_kib threads fds"
-  echo "$(status_kib "$1" VmRSS) $(status_kib "$1" Threads) $(fds "$1")"
+figures() { # pid → "rss_kib threads fds anon_kib file_kib"
+  echo "$(status_kib "$1" VmRSS) $(status_kib "$1" Threads) $(fds "$1") $(status_kib "$1" RssAnon) $(status_kib "$1" RssFile)"
 }
 
 soak_t0=$(now_ms)
@@ -253,7 +253,7 @@ if [ -f "$work/warmup.json" ]; then
   note "warm-up: $(json "$work/warmup.json" 'f"{calls} calls, {errors} errors, {uploads.completed_ok} uploads completed, {uploads.cut} cut at its end"')"
 fi
 wait_idle_return r1 "$returns" || note "(replica 1 logged no idle memory return within 45 s of the warm-up: figures taken anyway)"
-read -r start_rss start_threads start_fds <<< "$(figures "$measured")"
+read -r start_rss start_threads start_fds start_anon start_file <<< "$(figures "$measured")"
 note "start (after the warm-up and the idle memory return, $idle_s s after the load): RSS $(mib "$start_rss") MiB, $start_threads threads, $start_fds descriptors; the server: $(last_return r1)"
 
 # ---- the run ------------------------------------------------------------------------------------------------------
@@ -266,7 +266,7 @@ restart_line=""
 if [ "$mesh" -eq 1 ]; then
   # Halfway: replica 2 is SIGTERMed (it drains: NOT_SERVING, haproxy takes it out, GOAWAY, resumable streams end
   # UNAVAILABLE and are resumed on replica 1), then started again on its port and waited for in rotation.
-  for _ in $(seq 1 $((seconds * 10 / 2))); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
+  while kill -0 "$run_pid" 2>/dev/null && [ $(($(now_ms) - run_t0)) -lt $((seconds * 500)) ]; do sleep 0.1; done
   at_s=$(( ($(now_ms) - run_t0) / 1000 ))
   r2_peak=$(status_kib "${pid[r2]}" VmHWM)
   stop_replica r2 "$restart_limit"
@@ -284,7 +284,7 @@ for _ in $(seq 1 $((200 * 10))); do kill -0 "$run_pid" 2>/dev/null || break; sle
 wait "$run_pid"; run_code=$?
 t_idle2=$(now_ms)
 wait_idle_return r1 "$returns" || note "(replica 1 logged no idle memory return within 45 s of the run: the budget stayed in use?)"
-read -r end_rss end_threads end_fds <<< "$(figures "$measured")"
+read -r end_rss end_threads end_fds end_anon end_file <<< "$(figures "$measured")"
 end_idle_s=$idle_s
 t_checks=$(now_ms)
 touch "$work/sampler.stop"
@@ -314,7 +314,7 @@ if [ "$run_code" -eq 0 ] && [ "$driver_ok" = True ] && [ "$wrong_answers" = 0 ] 
   pass "calls: $calls_line"
 else
   fail "calls: $calls_line; driver exit $run_code, wrong answers $wrong_answers" "$work/run.err" 5
-  json "$r" '"\n".join(samples[:10])' | sed 's/^/       /'
+  json "$r" '"\n".join(["streams that had not ended: " + ", ".join(unfinished_streams)] if unfinished_streams else []) + "\n" + "\n".join(samples[:10])' | sed 's/^/       /'
 fi
 note "errors by status: $(json "$r" '", ".join(f"{k} {v}" for k, v in sorted(errors_by_status.items(), key=lambda e: -e[1])) or "none"')"
 note "unary errors: $(json "$r" 'f"{unary_errors} of {unary_calls} ({100 * unary_errors / max(unary_calls, 1):.1f} %)"'); by RPC: $(json "$r" '", ".join(f"{k} {v}" for k, v in errors_by_rpc_status.items() if not k.startswith("UploadFile")) or "none"')"
@@ -334,7 +334,8 @@ drift=$(awk -v s="${start_rss:-0}" -v e="${end_rss:-0}" 'BEGIN {if (s > 0) print
 rss_line="start $(mib "$start_rss") MiB, peak $(mib "$peak_rss") MiB (VmHWM $(mib "$hwm") MiB), end $(mib "$end_rss") MiB: drift ${drift} % (limit ${max_drift} %)"
 if awk -v d="$drift" -v m="$max_drift" 'BEGIN {exit !(d != "nan" && d + 0 <= m + 0)}'; then pass "RSS of replica 1: $rss_line"
 else fail "RSS of replica 1: $rss_line"; fi
-note "threads: start $start_threads, end $end_threads; open descriptors: start $start_fds, end $end_fds (end: at the idle memory return, ${end_idle_s} s after the driver's exit; the server: $(last_return r1))"
+note "RSS anonymous $(mib "$start_anon") → $(mib "$end_anon") MiB, file-backed $(mib "$start_file") → $(mib "$end_file") MiB; end at the idle memory return ${end_idle_s} s after the driver's exit (the server: $(last_return r1))"
+note "threads: start $start_threads, end $end_threads; open descriptors: start $start_fds, end $end_fds"
 
 if [ "$mesh" -eq 1 ]; then
   if [ "${r2_stop_code:-none}" = 0 ] && [ "$back" -eq 0 ]; then pass "$restart_line"; else fail "$restart_line" "$work/r2.log" 10; fi

@@ -121,6 +121,7 @@ static async Task<int> RunAsync(string target, Options options)
     var streamChannels = Enumerable.Range(0, options.Streams).Select(_ => Open(target)).ToList();
     var clock = Stopwatch.StartNew();
     var work = new List<Task>();
+    var streamers = new List<(UploadStreamer Streamer, Task Task)>();
     for (var i = 0; i < options.Callers; i++)
     {
         var channel = unaryChannels[i % unaryChannels.Count];
@@ -133,7 +134,9 @@ static async Task<int> RunAsync(string target, Options options)
         var channel = streamChannels[w];
         var streamer = new UploadStreamer(tally, calls, new UploadService.UploadServiceClient(channel), new FileService.FileServiceClient(channel), admin, settings);
         var worker = w;
-        work.Add(Task.Run(() => streamer.RunAsync(worker, stop.Token)));
+        var task = Task.Run(() => streamer.RunAsync(worker, stop.Token));
+        work.Add(task);
+        streamers.Add((streamer, task));
     }
     var all = Task.WhenAll(work);
     // Progress on stderr every 10 s, and the bound: clean-up after the hard stop gets at most 60 s more.
@@ -146,12 +149,14 @@ static async Task<int> RunAsync(string target, Options options)
             + $"{tally.Get("uploads completed_ok")} uploads completed ({tally.Get("uploads completed_bytes") / (1024 * 1024)} MiB), {tally.Sum("uploads failed ")} failed"));
     }
     var unfinished = work.Count(t => !t.IsCompleted);
+    var stuck = streamers.Where(s => !s.Task.IsCompleted).Select(s => (JsonNode)s.Streamer.Phase).ToArray();
     foreach (var task in work.Where(t => t.IsFaulted))
     {
         tally.Add("driver faults");
         tally.Sample($"driver: {task.Exception!.GetBaseException()}");
     }
     var summary = Summary(tally, options, clock.Elapsed, unfinished);
+    summary["unfinished_streams"] = new JsonArray(stuck);
     var json = summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     if (options.Out is { } path)
     {

@@ -20,6 +20,10 @@ internal sealed class UploadStreamer(Tally tally, Calls calls, UploadService.Upl
     private const int MaxAttempts = 6;
     private static readonly TimeSpan StreamDeadline = TimeSpan.FromMinutes(20);
     private static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CutWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>What the stream is doing now, for a run that does not end in time to say where it waits.</summary>
+    public string Phase { get; private set; } = "not started";
 
     public async Task RunAsync(int worker, CancellationToken stop)
     {
@@ -31,6 +35,7 @@ internal sealed class UploadStreamer(Tally tally, Calls calls, UploadService.Upl
             var pause = await UploadAsync($"soak-{worker}-{n}.bin", data, buffer, stop);
             if (pause > TimeSpan.Zero)
             {
+                Phase = $"waiting {pause} before the next upload";
                 // The server said when to come back (RetryInfo): a new stream before that would only be refused again.
                 await Task.Delay(pause < MaxPause ? pause : MaxPause, stop).ContinueWith(_ => { }, TaskScheduler.Default);
             }
@@ -58,12 +63,14 @@ internal sealed class UploadStreamer(Tally tally, Calls calls, UploadService.Upl
                 metadata.Resume.Parts.Add(state.ContiguousParts());
                 metadata.PartSize = state.PartSize;
                 // On resume the server does not see the first bytes: the driver's MD5 of the whole file lets the upstream check it.
+                Phase = $"hashing {data.Length} bytes for a resume of {state.UploadId}";
                 metadata.Md5 = state.Md5 ??= Md5Of(data, buffer);
             }
             tally.Add("call UploadFile");
             try
             {
                 var completed = await StreamAsync(metadata, data, buffer, state, stop);
+                Phase = $"checking {state.UploadId}";
                 await CheckAsync(completed, data, state);
                 return TimeSpan.Zero;
             }
@@ -103,10 +110,22 @@ internal sealed class UploadStreamer(Tally tally, Calls calls, UploadService.Upl
 
     private async Task<UploadFileCompleted> StreamAsync(UploadFileMetadata metadata, FileBytes data, byte[] buffer, UploadState state, CancellationToken stop)
     {
-        using var call = uploads.UploadFile(deadline: DateTime.UtcNow + StreamDeadline, cancellationToken: stop);
-        await call.RequestStream.WriteAsync(new UploadFileRequest { Metadata = metadata }, stop);
+        // The stop cuts the stream, but not between the metadata and `started`: an upload created upstream whose id the
+        // driver never saw could not be cancelled by it (a resumable one would stay pending). So the cut waits for
+        // `started` (or the end of the call), at most CutWait.
         var started = new TaskCompletionSource<UploadFileStarted>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reading = ReadAsync(call.ResponseStream, started, state, stop);
+        using var cut = new CancellationTokenSource();
+        using var onStop = stop.Register(() =>
+        {
+            cut.CancelAfter(CutWait);
+            started.Task.ContinueWith(_ => CancelQuietly(cut), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        });
+        var token = cut.Token;
+        using var call = uploads.UploadFile(deadline: DateTime.UtcNow + StreamDeadline, cancellationToken: token);
+        Phase = $"sending the metadata ({(metadata.Resume is null ? "new" : "resume " + metadata.Resume.UploadId)}, {data.Length} bytes)";
+        await call.RequestStream.WriteAsync(new UploadFileRequest { Metadata = metadata }, token);
+        Phase = "waiting for started";
+        var reading = ReadAsync(call.ResponseStream, started, state, token);
         var first = await started.Task;
         using var hash = first.ResumeOffset == 0 && state.Md5 is null ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
         var offset = first.ResumeOffset;
@@ -118,13 +137,15 @@ internal sealed class UploadStreamer(Tally tally, Calls calls, UploadService.Upl
                 data.Fill(offset, buffer.AsSpan(0, length));
                 hash?.AppendData(buffer, 0, length);
                 // The buffer is used again once the write is done: the message is serialized by then.
-                await call.RequestStream.WriteAsync(new UploadFileRequest { Chunk = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, length)) }, stop);
+                Phase = $"writing {state.UploadId} at {offset} of {data.Length}";
+                await call.RequestStream.WriteAsync(new UploadFileRequest { Chunk = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, length)) }, token);
                 offset += length;
             }
             if (hash is not null && offset == data.Length)
             {
                 state.Md5 = Convert.ToHexStringLower(hash.GetHashAndReset());
             }
+            Phase = $"half-closing {state.UploadId}";
             await call.RequestStream.CompleteAsync();
         }
         catch (Exception error) when (error is RpcException or IOException or HttpRequestException && !stop.IsCancellationRequested)
@@ -136,6 +157,7 @@ internal sealed class UploadStreamer(Tally tally, Calls calls, UploadService.Upl
         {
             // Completing the request stream of a call that already ended.
         }
+        Phase = $"reading the outcome of {state.UploadId}";
         return await reading;
     }
 
@@ -201,6 +223,7 @@ internal sealed class UploadStreamer(Tally tally, Calls calls, UploadService.Upl
     {
         if (settings.Resumable && state.UploadId is not null)
         {
+            Phase = $"cancelling {state.UploadId}";
             tally.Add("uploads cancelled_by_driver");
             await calls.CancelUploadAsync(uploads, state.UploadId);
         }
@@ -210,6 +233,18 @@ internal sealed class UploadStreamer(Tally tally, Calls calls, UploadService.Upl
     private static bool IsBroken(Exception error) => error is IOException
         || (error is RpcException rpc && (rpc.StatusCode == StatusCode.Unavailable
             || (rpc.StatusCode is StatusCode.Internal or StatusCode.Cancelled && rpc.Trailers.Get("grpc-status-details-bin") is null)));
+
+    /// <summary>Cancels unless the stream is over and its source gone.</summary>
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
 
     private static string Md5Of(FileBytes data, byte[] buffer)
     {
