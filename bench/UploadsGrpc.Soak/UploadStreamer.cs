@@ -126,7 +126,8 @@ internal sealed class UploadStreamer(Tally tally, Calls calls, UploadService.Upl
         await call.RequestStream.WriteAsync(new UploadFileRequest { Metadata = metadata }, token);
         Phase = "waiting for started";
         var reading = ReadAsync(call.ResponseStream, started, state, token);
-        var first = await started.Task;
+        // Every wait observes the cut itself, not only through the call, so a stop always ends the stream in time.
+        var first = await started.Task.WaitAsync(token);
         using var hash = first.ResumeOffset == 0 && state.Md5 is null ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
         var offset = first.ResumeOffset;
         try
@@ -146,7 +147,7 @@ internal sealed class UploadStreamer(Tally tally, Calls calls, UploadService.Upl
                 state.Md5 = Convert.ToHexStringLower(hash.GetHashAndReset());
             }
             Phase = $"half-closing {state.UploadId}";
-            await call.RequestStream.CompleteAsync();
+            await call.RequestStream.CompleteAsync().WaitAsync(token);
         }
         catch (Exception error) when (error is RpcException or IOException or HttpRequestException && !stop.IsCancellationRequested)
         {
@@ -158,7 +159,7 @@ internal sealed class UploadStreamer(Tally tally, Calls calls, UploadService.Upl
             // Completing the request stream of a call that already ended.
         }
         Phase = $"reading the outcome of {state.UploadId}";
-        return await reading;
+        return await reading.WaitAsync(token);
     }
 
     private static async Task<UploadFileCompleted> ReadAsync(IAsyncStreamReader<UploadFileResponse> responses, TaskCompletionSource<UploadFileStarted> started,
