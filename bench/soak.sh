@@ -13,7 +13,7 @@
 # and compared with the server's and the emulator's record; each completed file is deleted. With --mesh the uploads
 # are resumable and a broken stream is resumed, as the CLI does.
 # Faults (POST /_admin/faults): 10 % of upstream requests answer 429, 500 or 503 (a third each; at most 2 in a row
-# per route and upload, so a part's retries get through), 1 % have their connection dropped, and every request
+# per route and request target, so a part's retries get through), 1 % have their connection dropped, and every request
 # waits 50-300 ms (uniform) first.
 # Phases: a warm-up of SOAK_WARMUP_SECONDS (10) with the same load but uploads of 1-8 MiB; then the server's idle memory return (log event
 # 62, 10 s after the last stream) and the "start" figures; the run of SOAK_SECONDS; the idle return again and the
@@ -229,7 +229,7 @@ rules.append({"route": "*", "latency_ms": 50, "latency_max_ms": 300})
 print(json.dumps({"seed": seed, "rules": rules}))' "$seed")
 curl -sS --max-time 5 -X POST -H 'content-type: application/json' -d "$faults" "$emulator/_admin/faults" > "$work/faults.json" \
   && grep -q latency_max_ms "$work/faults.json" || { fail "the emulator refused the fault plan" "$work/faults.json"; finish; }
-echo "       faults: 10 % of upstream requests 429/500/503 (max 2 in a row per route and upload), 1 % dropped connections, 50-300 ms on every request"
+echo "       faults: 10 % of upstream requests 429/500/503 (max 2 in a row per route and request target), 1 % dropped connections, 50-300 ms on every request"
 echo "       load: $callers unary callers, $streams UploadFile streams of $min_mib-$max_mib MiB$([ "$mesh" -eq 1 ] && echo " (resumable)") through $target"
 
 measured=${pid[r1]}
