@@ -324,7 +324,7 @@ wrong_md5=$(json "$r" 'uploads["wrong_md5"]')
 uploads_line=$(json "$r" 'f"{uploads.completed_ok} ({uploads.completed_mib / 1024:.1f} GiB) of {uploads.started} started; wrong md5: {uploads.wrong_md5}"')
 if [ "$ok_uploads" -gt 0 ] && [ "$wrong_md5" = 0 ]; then pass "uploads completed with the right md5: $uploads_line"
 else fail "uploads completed with the right md5: $uploads_line"; json "$r" '"\n".join(s for s in samples if "UploadFile" in s)' | head -5 | sed 's/^/       /'; fi
-note "$(json "$r" 'f"failed {uploads.failed}" + (" (" + ", ".join(f"{k} {v}" for k, v in uploads["failed_by_status"].items()) + ")" if uploads["failed"] else "") + f"; resumed {uploads.resumed}" + (" (after " + ", ".join(f"{k} {v}" for k, v in uploads["resumed_after"].items()) + ")" if uploads["resumed"] else "") + f"; cut at the stop {uploads.cut}; files deleted {uploads.files_deleted}; clean-up cancels retried {cleanup.cancel_retries}, failed {cleanup.cancel_failed}"')"
+note "$(json "$r" 'f"failed {uploads.failed}" + (" (" + ", ".join(f"{k} {v}" for k, v in uploads["failed_by_status"].items()) + ")" if uploads["failed"] else "") + f"; resumed {uploads.resumed}" + (" (after " + ", ".join(f"{k} {v}" for k, v in uploads["resumed_after"].items()) + ")" if uploads["resumed"] else "") + f"; cut at the stop {uploads.cut}" + (f" ({uploads.writes_not_ended_by_cancel} with a write the cancellation did not end)" if uploads.writes_not_ended_by_cancel else "") + f"; files deleted {uploads.files_deleted}; clean-up cancels retried {cleanup.cancel_retries}, failed {cleanup.cancel_failed}"')"
 
 read -r pending_count pending_ids <<< "$pending"
 if [ "$pending_count" = 0 ]; then pass "uploads left pending upstream: 0 (GET /_admin/uploads?status=pending; $created uploads created in all)"

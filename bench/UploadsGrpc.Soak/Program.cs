@@ -210,6 +210,7 @@ static JsonObject Summary(Tally tally, Options options, TimeSpan elapsed, int un
             ["cut"] = tally.Get("uploads cut"),
             ["cancelled_by_driver"] = tally.Get("uploads cancelled_by_driver"),
             ["files_deleted"] = tally.Get("uploads deleted"),
+            ["writes_not_ended_by_cancel"] = tally.Get("uploads write_not_ended"),
         },
         ["cleanup"] = new JsonObject
         {

@@ -123,7 +123,7 @@ internal sealed class UploadStreamer(Tally tally, Calls calls, UploadService.Upl
         var token = cut.Token;
         using var call = uploads.UploadFile(deadline: DateTime.UtcNow + StreamDeadline, cancellationToken: token);
         Phase = $"sending the metadata ({(metadata.Resume is null ? "new" : "resume " + metadata.Resume.UploadId)}, {data.Length} bytes)";
-        await call.RequestStream.WriteAsync(new UploadFileRequest { Metadata = metadata }, token);
+        await WriteAsync(call.RequestStream, new UploadFileRequest { Metadata = metadata }, token);
         Phase = "waiting for started";
         var reading = ReadAsync(call.ResponseStream, started, state, token);
         // Every wait observes the cut itself, not only through the call, so a stop always ends the stream in time.
@@ -139,7 +139,7 @@ internal sealed class UploadStreamer(Tally tally, Calls calls, UploadService.Upl
                 hash?.AppendData(buffer, 0, length);
                 // The buffer is used again once the write is done: the message is serialized by then.
                 Phase = $"writing {state.UploadId} at {offset} of {data.Length}";
-                await call.RequestStream.WriteAsync(new UploadFileRequest { Chunk = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, length)) }, token);
+                await WriteAsync(call.RequestStream, new UploadFileRequest { Chunk = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, length)) }, token);
                 offset += length;
             }
             if (hash is not null && offset == data.Length)
@@ -234,6 +234,29 @@ internal sealed class UploadStreamer(Tally tally, Calls calls, UploadService.Upl
     private static bool IsBroken(Exception error) => error is IOException
         || (error is RpcException rpc && (rpc.StatusCode == StatusCode.Unavailable
             || (rpc.StatusCode is StatusCode.Internal or StatusCode.Cancelled && rpc.Trailers.Get("grpc-status-details-bin") is null)));
+
+    /// <summary>
+    /// Writes one message, but stops waiting when the cut comes. Seen behind haproxy when a draining replica ended the
+    /// stream: a write blocked on HTTP/2 flow control that neither the stream's end nor the call's cancellation
+    /// ended. Such a write is counted (<c>uploads write_not_ended</c>) when it is still pending 5 s after the cut.
+    /// </summary>
+    private async Task WriteAsync(IClientStreamWriter<UploadFileRequest> writer, UploadFileRequest message, CancellationToken token)
+    {
+        var write = writer.WriteAsync(message, token);
+        try
+        {
+            await write.WaitAsync(token);
+        }
+        catch (OperationCanceledException) when (!write.IsCompleted)
+        {
+            if (await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)) != write)
+            {
+                tally.Add("uploads write_not_ended");
+                tally.Sample($"UploadFile: a write was still pending 5 s after the call was cancelled ({Phase})");
+            }
+            throw;
+        }
+    }
 
     /// <summary>Cancels unless the stream is over and its source gone.</summary>
     private static void CancelQuietly(CancellationTokenSource source)
