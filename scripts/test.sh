@@ -83,7 +83,7 @@ bash tests/limits/run.sh | tee .artifacts/limits.log || limits_status=$?
 
 echo "== soak: 60 s of 200 unary callers and 20 UploadFile streams of 32-256 MiB against the emulator with faults (bench/soak.sh; bench/SOAK.md)"
 soak_status=0
-SOAK_SECONDS=60 SOAK_WARMUP_SECONDS=5 bash bench/soak.sh | tee .artifacts/soak.log || soak_status=$?
+SOAK_SECONDS=60 SOAK_WARMUP_SECONDS=20 bash bench/soak.sh | tee .artifacts/soak.log || soak_status=$?
 
 # Each suite ends with "<suite>: N passed, M failed"; a suite that never got there counts as one failure.
 others_passed=0; others_failed=0
