@@ -15,7 +15,7 @@
 # Faults (POST /_admin/faults): 10 % of upstream requests answer 429, 500 or 503 (a third each; at most 2 in a row
 # per route and request target, so a part's retries get through), 1 % have their connection dropped, and every request
 # waits 50-300 ms (uniform) first.
-# Phases: a warm-up of SOAK_WARMUP_SECONDS (10) with the same load; then the server's idle memory return (log event
+# Phases: a warm-up of SOAK_WARMUP_SECONDS (20) with the same load; then the server's idle memory return (log event
 # 62, 10 s after the last stream) and the "start" figures; the run of SOAK_SECONDS; the idle return again and the
 # "end" figures. A stream still running when a phase stops is cut (its call cancelled).
 # It prints calls, errors by status, uploads completed with the right md5, uploads left pending upstream, RSS at
@@ -34,7 +34,7 @@ case "${1:-}" in
   *) echo "usage: bash bench/soak.sh [--mesh]" >&2; exit 2 ;;
 esac
 seconds=${SOAK_SECONDS:-600}
-warmup=${SOAK_WARMUP_SECONDS:-10}
+warmup=${SOAK_WARMUP_SECONDS:-20}
 callers=${SOAK_CALLERS:-200}
 streams=${SOAK_STREAMS:-20}
 min_mib=32
@@ -293,6 +293,16 @@ for _ in $(seq 1 $((200 * 10))); do kill -0 "$run_pid" 2>/dev/null || break; sle
 wait "$run_pid"; run_code=$?
 t_idle2=$(now_ms)
 wait_idle_return r1 "$returns" || note "(replica 1 logged no idle memory return within 45 s of the run: the budget stayed in use?)"
+# At rest also means the thread pool's idle workers gone: .NET retires a worker idle for 20 s, and the run's
+# sustained load grows the pool past the warm-up's (each thread's stack is resident memory). Waits until the
+# thread count has not fallen for 5 s and 25 s have passed since the load, at most 40 s after it; the start was
+# taken with the warm-up's workers retired.
+last_threads=$(status_kib "$measured" Threads); last_change=$(now_ms)
+while [ $(($(now_ms) - t_idle2)) -lt 40000 ] && { [ $(($(now_ms) - t_idle2)) -lt 25000 ] || [ $(($(now_ms) - last_change)) -lt 5000 ]; }; do
+  sleep 0.5
+  threads_now=$(status_kib "$measured" Threads)
+  if [ "${threads_now:-0}" -lt "${last_threads:-0}" ]; then last_threads=$threads_now; last_change=$(now_ms); fi
+done
 read -r end_rss end_threads end_fds end_anon end_file <<< "$(figures "$measured")"
 end_idle_s=$idle_s
 t_checks=$(now_ms)
@@ -343,7 +353,7 @@ drift=$(awk -v s="${start_rss:-0}" -v e="${end_rss:-0}" 'BEGIN {if (s > 0) print
 rss_line="start $(mib "$start_rss") MiB, peak $(mib "$peak_rss") MiB (VmHWM $(mib "$hwm") MiB), end $(mib "$end_rss") MiB: drift ${drift} % (limit ${max_drift} %)"
 if awk -v d="$drift" -v m="$max_drift" 'BEGIN {exit !(d != "nan" && d + 0 <= m + 0)}'; then pass "RSS of replica 1: $rss_line"
 else fail "RSS of replica 1: $rss_line"; fi
-note "RSS anonymous $(mib "$start_anon") → $(mib "$end_anon") MiB, file-backed $(mib "$start_file") → $(mib "$end_file") MiB; end at the idle memory return ${end_idle_s} s after the driver's exit (the server: $(last_return r1))"
+note "RSS anonymous $(mib "$start_anon") → $(mib "$end_anon") MiB, file-backed $(mib "$start_file") → $(mib "$end_file") MiB; end at rest $(( ($(now_ms) - t_idle2) / 1000 )) s after the driver's exit (idle memory return after ${end_idle_s} s) (the server: $(last_return r1))"
 note "threads: start $start_threads, end $end_threads; open descriptors: start $start_fds, end $end_fds"
 
 if [ "$mesh" -eq 1 ]; then
