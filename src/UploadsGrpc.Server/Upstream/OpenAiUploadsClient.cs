@@ -186,9 +186,7 @@ internal sealed class OpenAiUploadsClient(
         {
             // A failure of the caller's own request body (a chunk refused by validation or a guard, our own
             // exceptions) says nothing about the upstream.
-            var callersBytes = failure.InnerException is Grpc.Core.RpcException
-                || failure.InnerException?.GetType().Assembly == typeof(OpenAiUploadsClient).Assembly;
-            if (!callersBytes)
+            if (!RetryRules.IsCallersOwn(failure))
             {
                 reachability?.Failed(failure.HttpRequestError);
             }
