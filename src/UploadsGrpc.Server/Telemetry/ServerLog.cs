@@ -121,6 +121,6 @@ internal static partial class ServerLog
     public static partial void RequestFrameRefused(ILogger logger, string method, string reason, string detail);
 
     [LoggerMessage(EventId = 62, EventName = "IdleMemoryReturned", Level = LogLevel.Debug,
-        Message = "Limits: idle for {IdleSeconds:0} s; {TrimmedMiB} MiB of pooled buffers dropped and the heap compacted to {HeapMiB} MiB (large objects {LargeMiB} MiB, pinned {PinnedMiB} MiB)")]
-    public static partial void IdleMemoryReturned(ILogger logger, double idleSeconds, long trimmedMiB, long heapMiB, long largeMiB, long pinnedMiB);
+        Message = "Limits: idle for {IdleSeconds:0} s; {TrimmedMiB} MiB of pooled buffers dropped and the heap compacted to {HeapMiB} MiB (large objects {LargeMiB} MiB, pinned {PinnedMiB} MiB); RSS {RssBeforeMiB} MiB before, {RssAfterMiB} MiB after")]
+    public static partial void IdleMemoryReturned(ILogger logger, double idleSeconds, long trimmedMiB, long heapMiB, long largeMiB, long pinnedMiB, long rssBeforeMiB, long rssAfterMiB);
 }
