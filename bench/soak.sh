@@ -201,6 +201,18 @@ wait_idle_return() {
   done
   return 1
 }
+# wait_settled_return NAME COUNT_BEFORE: until the replica has logged, since COUNT_BEFORE, the return it makes once
+# idle for 30 s (the load's idle thread-pool workers retired by then, and the arrays their thread-local pools held
+# garbage); at most 60 s.
+wait_settled_return() {
+  local i
+  for i in $(seq 1 600); do
+    grep -A1 "IdleMemoryReturn\[62\]" "$work/$1.log" | sed -n 's/.*Limits: idle for \([0-9]*\) s.*/\1/p' \
+      | tail -n +$(($2 + 1)) | awk '$1 >= 30 {found = 1} END {exit !found}' && return 0
+    sleep 0.1
+  done
+  return 1
+}
 last_return() { # NAME → the last idle memory return's own figures, e.g. "heap compacted to 33 MiB (large objects 15 MiB, pinned 14 MiB)"
   grep -A1 "IdleMemoryReturn\[62\]" "$work/$1.log" | tail -1 | sed -n 's/.*and the \(heap compacted to .*\)$/\1/p'
 }
@@ -262,8 +274,9 @@ if [ -f "$work/warmup.json" ]; then
   note "warm-up: $(json "$work/warmup.json" 'f"{calls} calls, {errors} errors, {uploads.completed_ok} uploads completed, {uploads.cut} cut at its end"')"
 fi
 wait_idle_return r1 "$returns" || note "(replica 1 logged no idle memory return within 45 s of the warm-up: figures taken anyway)"
+wait_settled_return r1 "$returns" || note "(replica 1 logged no return at 30 s idle after the warm-up: figures taken anyway)"
 read -r start_rss start_threads start_fds start_anon start_file <<< "$(figures "$measured")"
-note "start (after the warm-up and the idle memory return, $idle_s s after the load): RSS $(mib "$start_rss") MiB, $start_threads threads, $start_fds descriptors; the server: $(last_return r1)"
+note "start (after the warm-up and the idle memory returns, $(( ($(now_ms) - t_idle1) / 1000 )) s after the load): RSS $(mib "$start_rss") MiB, $start_threads threads, $start_fds descriptors; the server: $(last_return r1)"
 
 # ---- the run ------------------------------------------------------------------------------------------------------
 run_t0=$(now_ms)
@@ -303,6 +316,7 @@ while [ $(($(now_ms) - t_idle2)) -lt 40000 ] && { [ $(($(now_ms) - t_idle2)) -lt
   threads_now=$(status_kib "$measured" Threads)
   if [ "${threads_now:-0}" -lt "${last_threads:-0}" ]; then last_threads=$threads_now; last_change=$(now_ms); fi
 done
+wait_settled_return r1 "$returns" || note "(replica 1 logged no return at 30 s idle after the run: figures taken anyway)"
 read -r end_rss end_threads end_fds end_anon end_file <<< "$(figures "$measured")"
 end_idle_s=$idle_s
 t_checks=$(now_ms)
