@@ -30,28 +30,19 @@ public sealed class AdminTests(EmulatorServer emulator) : IClassFixture<Emulator
         await Api.ExpectAsync(response, HttpStatusCode.OK);
     }
 
-    /// <summary>Polls until the aborted count reaches <paramref name="expected"/>: the emulator sees the closed socket a moment after the client.</summary>
-    private async Task<long> AbortedReachesAsync(long expected)
+    /// <summary>
+    /// Polls until the count <paramref name="pick"/> reads reaches <paramref name="expected"/>, at most 10 s, and returns
+    /// it: the emulator records a request as it arrives, and sees a closed socket a moment after the client.
+    /// </summary>
+    private async Task<long> ReachesAsync(Func<(long Total, long Aborted), long> pick, long expected)
     {
         var clock = Stopwatch.StartNew();
-        long aborted;
-        while ((aborted = (await RequestsAsync()).Aborted) < expected && clock.Elapsed < TimeSpan.FromSeconds(5))
+        long count;
+        while ((count = pick(await RequestsAsync())) < expected && clock.Elapsed < TimeSpan.FromSeconds(10))
         {
             await Task.Delay(20);
         }
-        return aborted;
-    }
-
-    /// <summary>Polls until the emulator has recorded <paramref name="expected"/> requests in all, at most 10 s.</summary>
-    private async Task<long> TotalReachesAsync(long expected)
-    {
-        var clock = Stopwatch.StartNew();
-        long total;
-        while ((total = (await RequestsAsync()).Total) < expected && clock.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(20);
-        }
-        return total;
+        return count;
     }
 
     [Fact]
@@ -65,12 +56,12 @@ public sealed class AdminTests(EmulatorServer emulator) : IClassFixture<Emulator
         var held = client.GetAsync("v1/files", giveUp.Token);
         // Cancelled only once the emulator holds the request: a timer alone could fire before a busy machine's
         // request arrived, and then nothing would be there to abort.
-        Assert.Equal(total + 1, await TotalReachesAsync(total + 1));
+        Assert.Equal(total + 1, await ReachesAsync(r => r.Total, total + 1));
         var clock = Stopwatch.StartNew();
         await giveUp.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => held);
 
-        Assert.Equal(aborted + 1, await AbortedReachesAsync(aborted + 1));
+        Assert.Equal(aborted + 1, await ReachesAsync(r => r.Aborted, aborted + 1));
         // Counted when the client left, not when the 60 s latency would have ended.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.Equal(total + 1, (await RequestsAsync()).Total);
