@@ -55,57 +55,55 @@ internal sealed class Calls(Tally tally, CancellationToken hard)
     /// clean-up, which must leave nothing pending upstream. NOT_FOUND, INVALID_ARGUMENT and FAILED_PRECONDITION
     /// (not pending any more) count as done.
     /// </summary>
-    public async Task<bool> CancelUploadAsync(UploadsGrpc.V1.UploadService.UploadServiceClient client, string uploadId)
-    {
-        for (var attempt = 0; attempt < 10; attempt++)
-        {
-            tally.Add("call CancelUpload");
-            try
+    public Task<bool> CancelUploadAsync(UploadsGrpc.V1.UploadService.UploadServiceClient client, string uploadId) =>
+        CleanUpAsync("CancelUpload", "cancel", $"{uploadId} could not be cancelled",
+            async deadline =>
             {
-                using var pending = client.CancelUploadAsync(new V1.CancelUploadRequest { UploadId = uploadId }, deadline: DateTime.UtcNow + CleanupDeadline);
+                using var pending = client.CancelUploadAsync(new V1.CancelUploadRequest { UploadId = uploadId }, deadline: deadline);
                 await pending.ResponseAsync;
-                return true;
-            }
-            catch (RpcException error) when (error.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.FailedPrecondition)
-            {
-                return true;
-            }
-            catch (RpcException error)
-            {
-                Failed("CancelUpload", error);
-                tally.Add("cleanup cancel_retries");
-                await Task.Delay(TimeSpan.FromMilliseconds(250 * (attempt + 1)), CancellationToken.None);
-            }
-        }
-        tally.Add("cleanup cancel_failed");
-        tally.Sample($"clean-up: {uploadId} could not be cancelled in 10 attempts");
-        return false;
-    }
+            },
+            (error, _) => error.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.FailedPrecondition,
+            countRetries: true);
 
     /// <summary>Deletes a file the run created, trying again on failure; NOT_FOUND (a delete that took effect before) counts as done.</summary>
-    public async Task<bool> DeleteFileAsync(UploadsGrpc.V1.FileService.FileServiceClient client, string fileId)
+    public Task<bool> DeleteFileAsync(UploadsGrpc.V1.FileService.FileServiceClient client, string fileId) =>
+        CleanUpAsync("DeleteFile", "delete", $"file {fileId} could not be deleted",
+            async deadline =>
+            {
+                using var pending = client.DeleteFileAsync(new V1.DeleteFileRequest { FileId = fileId }, deadline: deadline);
+                await pending.ResponseAsync;
+            },
+            (error, attempt) => error.StatusCode == StatusCode.NotFound && attempt > 0,
+            countRetries: false);
+
+    /// <summary>One clean-up call, at most 10 attempts with a growing pause; an error <paramref name="done"/> accepts ends it as done.</summary>
+    private async Task<bool> CleanUpAsync(string rpc, string kind, string failure, Func<DateTime, Task> call,
+        Func<RpcException, int, bool> done, bool countRetries)
     {
         for (var attempt = 0; attempt < 10; attempt++)
         {
-            tally.Add("call DeleteFile");
+            tally.Add($"call {rpc}");
             try
             {
-                using var pending = client.DeleteFileAsync(new V1.DeleteFileRequest { FileId = fileId }, deadline: DateTime.UtcNow + CleanupDeadline);
-                await pending.ResponseAsync;
+                await call(DateTime.UtcNow + CleanupDeadline);
                 return true;
             }
-            catch (RpcException error) when (error.StatusCode == StatusCode.NotFound && attempt > 0)
+            catch (RpcException error) when (done(error, attempt))
             {
                 return true;
             }
             catch (RpcException error)
             {
-                Failed("DeleteFile", error);
+                Failed(rpc, error);
+                if (countRetries)
+                {
+                    tally.Add($"cleanup {kind}_retries");
+                }
                 await Task.Delay(TimeSpan.FromMilliseconds(250 * (attempt + 1)), CancellationToken.None);
             }
         }
-        tally.Add("cleanup delete_failed");
-        tally.Sample($"clean-up: file {fileId} could not be deleted in 10 attempts");
+        tally.Add($"cleanup {kind}_failed");
+        tally.Sample($"clean-up: {failure} in 10 attempts");
         return false;
     }
 }
