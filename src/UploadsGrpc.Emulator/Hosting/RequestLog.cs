@@ -47,7 +47,8 @@ public sealed class RequestLog
     {
         var request = http.Request;
         // Recorded before anything answers, so a request refused for its key or aborted on the way is there too.
-        var entry = new RecentRequestJson(request.Method, request.PathBase + request.Path, ProjectHeader.Of(request), KeySha256(request));
+        var entry = new RecentRequestJson(request.Method, request.PathBase + request.Path, ProjectHeader.Of(request), KeySha256(request),
+            Traceparent: request.Headers.TryGetValue("traceparent", out var traceparent) ? traceparent.ToString() : null);
         int slot;
         lock (_recentLock)
         {

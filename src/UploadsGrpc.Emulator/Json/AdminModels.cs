@@ -31,15 +31,17 @@ public sealed record RequestsJson(long Total, long Aborted, IReadOnlyList<Recent
 
 /// <summary>
 /// One recent /v1 request: the project it was scoped to (the <c>OpenAI-Project</c> header, or the default
-/// project), the lowercase hex SHA-256 of its bearer key, null without one, and the HTTP status answered, null
-/// while no answer has started (not yet, or never: a dropped connection, a client gone first).
+/// project), the lowercase hex SHA-256 of its bearer key, null without one, the HTTP status answered, null
+/// while no answer has started (not yet, or never: a dropped connection, a client gone first), and the W3C
+/// <c>traceparent</c> header it carried, so tests can prove a client's trace reached the upstream.
 /// </summary>
 public sealed record RecentRequestJson(
     string Method,
     string Path,
     string Project,
     [property: JsonPropertyName("key_sha256"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? KeySha256,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Status = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Status = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Traceparent = null);
 
 /// <summary>
 /// What <c>GET /_admin/uploads?status=…</c> shows: the ids of the uploads in that status (all uploads without

@@ -25,6 +25,9 @@ internal sealed class CallerDirectory
     }
 
     /// <summary>The caller of this name: its named policy, else the default's under that name.</summary>
+    /// <summary>Whether the configuration names this caller (Callers:Named), rather than its credential alone.</summary>
+    public bool IsNamed(string name) => _named.ContainsKey(name) || name == Caller.AnonymousName;
+
     public Caller Find(string name) => _named.TryGetValue(name, out var caller) ? caller : _default.WithName(name);
 
     public Caller Anonymous => Find(Caller.AnonymousName);

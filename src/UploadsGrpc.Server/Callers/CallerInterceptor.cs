@@ -1,3 +1,4 @@
+using Google.Rpc;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -27,6 +28,7 @@ internal sealed class CallerInterceptor(
     IHostEnvironment environment,
     IOptions<UpstreamOptions> upstream,
     ErrorMapper mapper,
+    UploadsGrpcMetrics metrics,
     ILoggerFactory loggers) : Interceptor
 {
     /// <summary>The audit events' category, so operators can route them apart from the service's other logs.</summary>
@@ -93,10 +95,12 @@ internal sealed class CallerInterceptor(
             // Before admission, so a refused call's event still names what it asked for.
             audit?.Observe(request);
         }
+        Caller? caller = null;
         try
         {
-            var caller = await AuthenticateAsync(http);
+            caller = await AuthenticateAsync(http);
             audit?.Caller = caller.Name;
+            CallTelemetry.Of(http)?.SetCaller(caller.Name);
             http.User = CallerClaims.For(caller, auth.Value.ResolvedMode!.Value.ToString());
             if (!(await authorization.AuthorizeAsync(http.User, rule.Group)).Succeeded)
             {
@@ -115,6 +119,7 @@ internal sealed class CallerInterceptor(
         catch (RpcException failure)
         {
             audit?.Status = failure.StatusCode;
+            CountLimitHit(caller, failure);
             throw;
         }
         catch (Exception refusal)
@@ -122,6 +127,7 @@ internal sealed class CallerInterceptor(
             // A refusal of ours, or a handler that failed outright.
             var failure = mapper.Map(refusal, context, requestId: null);
             audit?.Status = failure.StatusCode;
+            CountLimitHit(caller, failure);
             throw failure;
         }
         finally
@@ -131,6 +137,19 @@ internal sealed class CallerInterceptor(
                 var requestId = http.RequestServices.GetRequiredService<UpstreamCallInfo>().RequestId;
                 ServerLog.CallAudited(_audit, audit.Caller, audit.Method, audit.Status, audit.UploadId, audit.FileId, audit.Bytes, requestId);
             }
+        }
+    }
+
+    /// <summary>
+    /// Counts a refusal by one of the caller's own limits, wherever it was raised: at admission (rate, streams) or
+    /// inside the call (an UploadFile stream that grew past its caller's upload size).
+    /// </summary>
+    private void CountLimitHit(Caller? caller, RpcException failure)
+    {
+        if (caller is not null && failure.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason is { } reason && CallerLimitNames.Of(reason) is { } limit)
+        {
+            // A caller the configuration does not name is one label for all: a JWT's subjects are not bounded.
+            metrics.CallerLimitHit(directory.IsNamed(caller.Name) ? caller.Name : "_OTHER", limit);
         }
     }
 

@@ -48,6 +48,8 @@ internal static class GrpcEndpointExtensions
         services.AddGrpc(grpc =>
         {
             // Admission first, so a refusal comes before anything else runs; failures inside it then meet the mapper.
+            // The ids a call's messages name reach its span and log scope, whether it is admitted or not.
+            grpc.Interceptors.Add<CallTelemetryInterceptor>();
             grpc.Interceptors.Add<CallerInterceptor>();
             grpc.Interceptors.Add<ErrorInterceptor>();
             // Failures are mapped to precise statuses; raw exception text must not leak to clients.

@@ -10,6 +10,7 @@ internal static class HostingExtensions
     {
         NonEmptyEnvironmentVariablesSource.ReplaceIn(builder.Configuration);
         builder.AddGrpcEndpoint();
+        builder.AddTelemetry();
         builder.Services
             .AddSingleton(TimeProvider.System)
             .AddErrorMapping()
@@ -28,6 +29,8 @@ internal static class HostingExtensions
 
     public static WebApplication MapUploadsGrpc(this WebApplication app)
     {
+        // First, so a call any later middleware refuses is counted and traced too.
+        app.UseTelemetry();
         app.UseLifecycle();
         app.UseProtocolGuards();
         app.UseLimits();

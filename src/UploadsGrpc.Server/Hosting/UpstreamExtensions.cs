@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Lifecycle;
+using UploadsGrpc.Server.Telemetry;
 using UploadsGrpc.Server.Upstream;
 
 namespace UploadsGrpc.Server.Hosting;
@@ -24,7 +25,9 @@ internal static class UpstreamExtensions
         services.AddHostedService(provider => provider.GetRequiredService<EmbeddedEmulator>());
         services.AddSingleton<UpstreamRequestDefaults>();
         services.AddSingleton<UpstreamReachability>();
-        services.AddSingleton<UpstreamResilience>();
+        services.AddSingleton(provider => new UpstreamResilience(provider.GetRequiredService<IOptions<UpstreamOptions>>(),
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<UpstreamResilience>>(),
+            metrics: provider.GetRequiredService<UploadsGrpcMetrics>()));
 
         services.AddHttpClient(OpenAiUploadsClient.HttpClientName, (provider, http) => provider.GetRequiredService<UpstreamRequestDefaults>().ApplyTo(http))
             // A redirect would turn a POST into a GET or resend a part elsewhere: the caller gets the 3xx as an error instead.
@@ -38,11 +41,13 @@ internal static class UpstreamExtensions
             // The factory's logging handlers log nothing at the configured level and cost CPU on every call
             // (bench/ANALYSIS.md); failures are logged once, with the request id, by the error mapper.
             .RemoveAllLoggers()
+            // Each attempt counted by route and status (uploadsgrpc.upstream.request.duration).
+            .AddHttpMessageHandler(provider => new UpstreamMetricsHandler(provider.GetRequiredService<UploadsGrpcMetrics>(), provider.GetRequiredService<TimeProvider>()))
             // An explicit factory rather than ActivatorUtilities' reflection, which is slow under Native AOT.
             .AddTypedClient((http, provider) => new OpenAiUploadsClient(http, provider.GetRequiredService<UpstreamCallInfo>(),
                 provider.GetRequiredService<IOptions<UpstreamOptions>>(), provider.GetRequiredService<TimeProvider>(),
                 provider.GetRequiredService<UpstreamReachability>(), provider.GetRequiredService<UpstreamIdentity>(),
-                provider.GetRequiredService<UpstreamResilience>()));
+                provider.GetRequiredService<UpstreamResilience>(), provider.GetRequiredService<UploadsGrpcMetrics>()));
         return services;
     }
 }

@@ -123,4 +123,8 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 62, EventName = "IdleMemoryReturned", Level = LogLevel.Debug,
         Message = "Limits: idle for {IdleSeconds:0} s; {TrimmedMiB} MiB of pooled buffers dropped and the heap compacted to {HeapMiB} MiB (large objects {LargeMiB} MiB, pinned {PinnedMiB} MiB); RSS {RssBeforeMiB} MiB before, {RssAfterMiB} MiB after")]
     public static partial void IdleMemoryReturned(ILogger logger, double idleSeconds, long trimmedMiB, long heapMiB, long largeMiB, long pinnedMiB, long rssBeforeMiB, long rssAfterMiB);
+
+    [LoggerMessage(EventId = 63, EventName = "AdminListening", Level = LogLevel.Information,
+        Message = "Admin: Prometheus metrics at http://{Address}:{Port}{Path} (HTTP/1.1)")]
+    public static partial void AdminListening(ILogger logger, string address, int port, string path);
 }

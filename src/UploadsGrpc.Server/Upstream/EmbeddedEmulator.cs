@@ -45,7 +45,7 @@ internal sealed class EmbeddedEmulator(
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
             builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.None);
-            builder.Services.AddSingleton<IHostLifetime, EmbeddedEmulatorLifetime>();
+            builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         });
         await _app.StartAsync(cancellationToken);
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Unicode;
 using Microsoft.Extensions.Options;
+using UploadsGrpc.Server.Telemetry;
 using UploadsGrpc.Server.Upstream.Json;
 
 namespace UploadsGrpc.Server.Upstream;
@@ -19,7 +20,8 @@ internal sealed class OpenAiUploadsClient(
     TimeProvider clock,
     UpstreamReachability? reachability = null,
     UpstreamIdentity? identity = null,
-    UpstreamResilience? resilience = null)
+    UpstreamResilience? resilience = null,
+    UploadsGrpcMetrics? metrics = null)
 {
     /// <summary>The IHttpClientFactory name of the upstream client.</summary>
     public const string HttpClientName = "openai-upstream";
@@ -29,17 +31,19 @@ internal sealed class OpenAiUploadsClient(
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
 
     public Task<UploadJson> CreateUploadAsync(CreateUploadBody body, CallBudget budget) =>
-        SendAsync("CreateUpload", Once, HttpMethod.Post, "uploads", () => Json(body, UpstreamJsonContext.Default.CreateUploadBody),
+        SendAsync(UpstreamRoute.CreateUpload, Once, "uploads", () => Json(body, UpstreamJsonContext.Default.CreateUploadBody),
             UpstreamJsonContext.Default.UploadJson, budget);
 
     /// <summary>A part is always safe to send again: only the part ids listed at complete count.</summary>
     /// <param name="maxRetries">Retries after the first attempt; null for Upstream:MaxRetries (UploadFile passes its own).</param>
     public Task<UploadPartJson> AddUploadPartAsync(string uploadId, ReadOnlyMemory<byte> data, CallBudget budget, int? maxRetries = null) =>
-        SendAsync("AddUploadPart", Safe with { MaxRetries = maxRetries ?? Safe.MaxRetries }, HttpMethod.Post,
-            $"uploads/{PathSegment.Encode(uploadId)}/parts", () => Multipart.ForPart(data), UpstreamJsonContext.Default.UploadPartJson, budget);
+        SendAsync(UpstreamRoute.AddUploadPart, Safe with { MaxRetries = maxRetries ?? Safe.MaxRetries },
+            $"uploads/{PathSegment.Encode(uploadId)}/parts", () => Multipart.ForPart(data), UpstreamJsonContext.Default.UploadPartJson, budget,
+            // Counted once the upstream took the part, whatever attempt it took.
+            _ => metrics?.PartUploaded(data.Length));
 
     public Task<UploadJson> CompleteUploadAsync(string uploadId, CompleteUploadBody body, CallBudget budget) =>
-        SendAsync("CompleteUpload", Once, HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/complete",
+        SendAsync(UpstreamRoute.CompleteUpload, Once, $"uploads/{PathSegment.Encode(uploadId)}/complete",
             () => Json(body, UpstreamJsonContext.Default.CompleteUploadBody), UpstreamJsonContext.Default.UploadJson, budget);
 
     /// <param name="replay">
@@ -48,26 +52,26 @@ internal sealed class OpenAiUploadsClient(
     /// counts: retried until its budget ends, waiting for an open circuit too.
     /// </param>
     public Task<UploadJson> CancelUploadAsync(string uploadId, CallBudget budget, Replay replay = Replay.AtMostOnce) =>
-        SendAsync("CancelUpload", replay == Replay.Safe ? CleanUp : Once, HttpMethod.Post, $"uploads/{PathSegment.Encode(uploadId)}/cancel", NoContent,
+        SendAsync(UpstreamRoute.CancelUpload, replay == Replay.Safe ? CleanUp : Once, $"uploads/{PathSegment.Encode(uploadId)}/cancel", NoContent,
             UpstreamJsonContext.Default.UploadJson, budget);
 
     public Task<FileJson> GetFileAsync(string fileId, CallBudget budget) =>
-        SendAsync("GetFile", Safe, HttpMethod.Get, $"files/{PathSegment.Encode(fileId)}", NoContent, UpstreamJsonContext.Default.FileJson, budget);
+        SendAsync(UpstreamRoute.GetFile, Safe, $"files/{PathSegment.Encode(fileId)}", NoContent, UpstreamJsonContext.Default.FileJson, budget);
 
     /// <param name="maxRetries">Retries after the first attempt; null for Upstream:MaxRetries (the health probe passes 0).</param>
     public Task<FileListJson> ListFilesAsync(FileListQuery query, CallBudget budget, int? maxRetries = null) =>
-        SendAsync("ListFiles", Safe with { MaxRetries = maxRetries ?? Safe.MaxRetries }, HttpMethod.Get, query.ToPathAndQuery(), NoContent,
+        SendAsync(UpstreamRoute.ListFiles, Safe with { MaxRetries = maxRetries ?? Safe.MaxRetries }, query.ToPathAndQuery(), NoContent,
             UpstreamJsonContext.Default.FileListJson, budget);
 
     public Task<FileDeletedJson> DeleteFileAsync(string fileId, CallBudget budget) =>
-        SendAsync("DeleteFile", Safe, HttpMethod.Delete, $"files/{PathSegment.Encode(fileId)}", NoContent, UpstreamJsonContext.Default.FileDeletedJson, budget);
+        SendAsync(UpstreamRoute.DeleteFile, Safe, $"files/{PathSegment.Encode(fileId)}", NoContent, UpstreamJsonContext.Default.FileDeletedJson, budget);
 
     /// <summary>
     /// POST /files: the form fields and the file's bytes, which may stream from the caller. Sent again only when
     /// the upstream cannot have taken it and nothing of a streamed body was read (<paramref name="fileUnread"/>).
     /// </summary>
     public Task<FileJson> CreateFileAsync(CreateFileForm fields, HttpContent file, CallBudget budget, Func<bool>? fileUnread = null) =>
-        SendAsync("CreateFile", Once with { CanResend = fileUnread ?? (static () => false) }, HttpMethod.Post, "files",
+        SendAsync(UpstreamRoute.CreateFile, Once with { CanResend = fileUnread ?? (static () => false) }, "files",
             () => Multipart.ForFile(fields, new BorrowedContent(file)), UpstreamJsonContext.Default.FileJson, budget);
 
     /// <summary>
@@ -77,9 +81,10 @@ internal sealed class OpenAiUploadsClient(
     /// Upstream:RequestTimeout, and retried: a large body may take longer, as long as it does not stall.
     /// </summary>
     public Task<HttpResponseMessage> OpenFileContentAsync(string fileId, long offset, CallBudget budget) =>
-        RunAsync("DownloadFile", Safe, budget, token =>
+        RunAsync(UpstreamRoute.DownloadFile, Safe, budget, (resendCount, token) =>
         {
-            var request = new HttpRequestMessage(HttpMethod.Get, $"files/{PathSegment.Encode(fileId)}/content");
+            var request = new HttpRequestMessage(UpstreamRoute.DownloadFile.Method, $"files/{PathSegment.Encode(fileId)}/content");
+            new UpstreamAttempt(UpstreamRoute.DownloadFile, resendCount).MarkOn(request);
             if (offset > 0)
             {
                 request.Headers.Range = new RangeHeaderValue(offset, null);
@@ -103,17 +108,28 @@ internal sealed class OpenAiUploadsClient(
 
     private static HttpContent? NoContent() => null;
 
-    private Task<T> SendAsync<T>(string operation, RetryShape shape, HttpMethod method, string path, Func<HttpContent?> content, JsonTypeInfo<T> type, CallBudget budget)
-        where T : class =>
-        RunAsync(operation, shape, budget, async token =>
+    private async Task<T> SendAsync<T>(UpstreamRoute route, RetryShape shape, string path, Func<HttpContent?> content, JsonTypeInfo<T> type,
+        CallBudget budget, Action<T>? succeeded = null)
+        where T : class
+    {
+        var result = await RunAsync(route, shape, budget, async (resendCount, token) =>
         {
             // A request and its body are built for each attempt: a sent HttpRequestMessage cannot be sent again.
-            using var request = new HttpRequestMessage(method, path) { Content = content() };
+            using var request = new HttpRequestMessage(route.Method, path) { Content = content() };
+            new UpstreamAttempt(route, resendCount).MarkOn(request);
             return await SendCheckedAsync(request, budget, (response, t) => ReadJsonAsync(response, type, t), disposeResponse: true, token);
         });
+        succeeded?.Invoke(result);
+        return result;
+    }
 
-    private Task<T> RunAsync<T>(string operation, RetryShape shape, CallBudget budget, Func<CancellationToken, Task<T>> attempt) =>
-        resilience is null ? attempt(budget.Cancellation) : resilience.ExecuteAsync(operation, shape, budget, attempt);
+    /// <summary>Runs <paramref name="attempt"/> through the retries, telling each attempt how many were sent before it.</summary>
+    private Task<T> RunAsync<T>(UpstreamRoute route, RetryShape shape, CallBudget budget, Func<int, CancellationToken, Task<T>> attempt)
+    {
+        var sent = 0;
+        Task<T> Next(CancellationToken token) => attempt(sent++, token);
+        return resilience is null ? Next(budget.Cancellation) : resilience.ExecuteAsync(route, shape, budget, Next);
+    }
 
     /// <summary>One attempt: sends <paramref name="request"/> and reads its answer, bounded by <paramref name="cancellation"/>.</summary>
     private async Task<T> SendCheckedAsync<T>(HttpRequestMessage request, CallBudget budget,

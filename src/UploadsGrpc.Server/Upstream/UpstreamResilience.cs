@@ -22,14 +22,16 @@ internal sealed class UpstreamResilience
 {
     private static readonly ResiliencePropertyKey<RetryShape> ShapeKey = new("uploadsgrpc.retry-shape");
     private static readonly ResiliencePropertyKey<DateTimeOffset?> DeadlineKey = new("uploadsgrpc.deadline");
-    private static readonly ResiliencePropertyKey<string> OperationKey = new("uploadsgrpc.operation");
+    private static readonly ResiliencePropertyKey<UpstreamRoute?> RouteKey = new("uploadsgrpc.route");
     private static readonly ResiliencePropertyKey<TimeSpan> WaitKey = new("uploadsgrpc.wait");
     private static readonly ResiliencePropertyKey<TimeSpan> DeclinedWaitKey = new("uploadsgrpc.declined-wait");
 
     private readonly ResiliencePipeline _pipeline;
 
     /// <param name="random">The jitter's source; tests pass one that answers a fixed value.</param>
-    public UpstreamResilience(IOptions<UpstreamOptions> options, TimeProvider clock, ILogger<UpstreamResilience> logger, Random? random = null)
+    /// <param name="metrics">Counts retries and changes of the breaker; null in tests of the rules alone.</param>
+    public UpstreamResilience(IOptions<UpstreamOptions> options, TimeProvider clock, ILogger<UpstreamResilience> logger, Random? random = null,
+        UploadsGrpcMetrics? metrics = null)
     {
         random ??= Random.Shared;
         var settings = options.Value;
@@ -64,9 +66,10 @@ internal sealed class UpstreamResilience
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(args.Context.Properties.GetValue(WaitKey, TimeSpan.Zero)),
                 OnRetry = args =>
                 {
+                    metrics?.Retried(args.Context.Properties.GetValue(RouteKey, null)?.Template ?? "_OTHER", UpstreamErrorType.Of(args.Outcome.Exception));
                     if (logger.IsEnabled(LogLevel.Information))
                     {
-                        var operation = args.Context.Properties.GetValue(OperationKey, "?");
+                        var operation = args.Context.Properties.GetValue(RouteKey, null)?.Operation ?? "?";
                         var reason = args.Outcome.Exception?.Message ?? "";
                         // Polly counts attempts from 0; the log names the attempt that follows, counting the first as 1.
                         ServerLog.UpstreamRetrying(logger, operation, args.AttemptNumber + 2, args.RetryDelay.TotalMilliseconds, reason);
@@ -85,6 +88,7 @@ internal sealed class UpstreamResilience
                     args.Outcome.Exception is { } failure && !args.Context.CancellationToken.IsCancellationRequested && RetryRules.IsUpstreamFailure(failure)),
                 OnOpened = args =>
                 {
+                    metrics?.CircuitChanged(CircuitState.Open);
                     if (logger.IsEnabled(LogLevel.Warning))
                     {
                         var reason = args.Outcome.Exception?.Message ?? "";
@@ -94,11 +98,13 @@ internal sealed class UpstreamResilience
                 },
                 OnHalfOpened = _ =>
                 {
+                    metrics?.CircuitChanged(CircuitState.HalfOpen);
                     ServerLog.CircuitHalfOpened(logger);
                     return ValueTask.CompletedTask;
                 },
                 OnClosed = _ =>
                 {
+                    metrics?.CircuitChanged(CircuitState.Closed);
                     ServerLog.CircuitClosed(logger);
                     return ValueTask.CompletedTask;
                 },
@@ -111,12 +117,12 @@ internal sealed class UpstreamResilience
     /// <paramref name="shape"/> does not retry, or has no time left. A failure that ended because the wait did not
     /// fit the deadline carries the wait (<see cref="UpstreamException.WithWaitPastDeadline"/>).
     /// </summary>
-    public async Task<T> ExecuteAsync<T>(string operation, RetryShape shape, CallBudget budget, Func<CancellationToken, Task<T>> attempt)
+    public async Task<T> ExecuteAsync<T>(UpstreamRoute route, RetryShape shape, CallBudget budget, Func<CancellationToken, Task<T>> attempt)
     {
         var context = ResilienceContextPool.Shared.Get(budget.Cancellation);
         context.Properties.Set(ShapeKey, shape);
         context.Properties.Set(DeadlineKey, budget.Deadline);
-        context.Properties.Set(OperationKey, operation);
+        context.Properties.Set(RouteKey, route);
         try
         {
             return await _pipeline.ExecuteAsync(static (ctx, run) => new ValueTask<T>(run(ctx.CancellationToken)), context, attempt);
