@@ -108,6 +108,64 @@ public sealed class AuditTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_line_is_one_JSON_object_and_a_calls_lines_carry_its_trace_span_RPC_caller_ids_and_upstream_request_id()
+    {
+        using var alice = Channel(AliceToken);
+        var uploads = new UploadService.UploadServiceClient(alice);
+        const string missing = "upload_logs_missing_0123456789";
+        var failure = await RpcAssert.FailsAsync(StatusCode.NotFound,
+            () => uploads.CancelUploadAsync(new CancelUploadRequest { UploadId = missing }).ResponseAsync);
+        var requestId = failure.Trailers.GetValue("x-request-id");
+        Assert.StartsWith("req_", requestId, StringComparison.Ordinal);
+
+        // The call's failure (event 2) and its audit event (20), each with the call's scopes.
+        JsonElement failed = default, audited = default;
+        await Poll.UntilAsync(() =>
+        {
+            var events = LogEvents();
+            failed = events.FirstOrDefault(e => EventOf(e) == 2 && e.GetProperty("Message").GetString()!.Contains("CancelUpload", StringComparison.Ordinal));
+            audited = events.FirstOrDefault(e => EventOf(e) == 20 && Text(e.GetProperty("State"), "UploadId") == missing);
+            return failed.ValueKind == JsonValueKind.Object && audited.ValueKind == JsonValueKind.Object;
+        }, TimeSpan.FromSeconds(30));
+
+        foreach (var line in new[] { failed, audited })
+        {
+            var scopes = line.GetProperty("Scopes").EnumerateArray().ToList();
+            var trace = Assert.Single(scopes, s => s.TryGetProperty("TraceId", out _));
+            Assert.Matches("^[0-9a-f]{32}$", Text(trace, "TraceId"));
+            Assert.Matches("^[0-9a-f]{16}$", Text(trace, "SpanId"));
+            var call = Assert.Single(scopes, s => s.TryGetProperty("Rpc", out _));
+            Assert.Equal("uploadsgrpc.v1.UploadService/CancelUpload", Text(call, "Rpc"));
+            Assert.Equal("alice", Text(call, "Caller"));
+            Assert.Equal(missing, Text(call, "UploadId"));
+            Assert.Equal(requestId, Text(call, "UpstreamRequestId"));
+        }
+        // Both lines belong to the one call.
+        Assert.Equal(TraceOf(failed), TraceOf(audited));
+
+        // Every line of the output is one JSON object; nothing else is printed.
+        var lines = _server.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines);
+        Assert.All(lines, line => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(line).RootElement.ValueKind));
+        foreach (var secret in new[] { AliceToken, ServiceKey, AliceOwnKey })
+        {
+            Assert.DoesNotContain(secret, _server.Output, StringComparison.Ordinal);
+        }
+    }
+
+    private List<JsonElement> LogEvents() =>
+    [
+        .. _server.StandardOutput.Split('\n')
+            .Where(line => line.StartsWith('{'))
+            .Select(line => JsonDocument.Parse(line).RootElement.Clone()),
+    ];
+
+    private static int EventOf(JsonElement logEvent) => logEvent.GetProperty("EventId").GetInt32();
+
+    private static string? TraceOf(JsonElement logEvent) =>
+        Text(logEvent.GetProperty("Scopes").EnumerateArray().Single(s => s.TryGetProperty("TraceId", out _)), "TraceId");
+
+    [Fact]
     public async Task Refused_and_admitted_credentials_reach_no_log_line_even_at_Trace()
     {
         using var issuer = new JwtIssuer("https://issuer.audit.test/");

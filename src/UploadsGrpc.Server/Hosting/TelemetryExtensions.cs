@@ -75,26 +75,7 @@ internal static class TelemetryExtensions
         // Spans only where something takes them: recording spans nobody exports would cost every call for nothing.
         if (configuration.GetValue("Telemetry:Traces", defaultValue: otlp || IsSet(configuration, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")))
         {
-            telemetry.WithTracing(tracing => tracing
-                .AddAspNetCoreInstrumentation(aspNetCore =>
-                {
-                    // Only gRPC calls: not a stray request to the gRPC port, nor the embedded emulator's or admin's requests.
-                    aspNetCore.Filter = context => GrpcRequests.Is(context.Request);
-                    // The instrumentation names the span after the HTTP route when it stops; the RPC conventions name it service/method.
-                    aspNetCore.EnrichWithHttpResponse = (span, response) =>
-                    {
-                        if (CallTelemetry.Of(response.HttpContext) is { } call)
-                        {
-                            span.DisplayName = call.Rpc.SpanName;
-                        }
-                    };
-                })
-                .AddHttpClientInstrumentation(http =>
-                {
-                    http.FilterHttpRequestMessage = UpstreamSpans.ShouldTrace;
-                    http.EnrichWithHttpRequestMessage = UpstreamSpans.OnRequest;
-                    http.EnrichWithHttpResponseMessage = UpstreamSpans.OnResponse;
-                }));
+            telemetry.WithTracing(tracing => ConfigureTracing(tracing));
         }
         if (otlp)
         {
@@ -103,6 +84,28 @@ internal static class TelemetryExtensions
         }
         return builder;
     }
+
+    /// <summary>The spans: each gRPC call's, and its upstream attempts'.</summary>
+    public static TracerProviderBuilder ConfigureTracing(TracerProviderBuilder tracing) => tracing
+            .AddAspNetCoreInstrumentation(aspNetCore =>
+            {
+                // Only gRPC calls: not a stray request to the gRPC port, nor the embedded emulator's or admin's requests.
+                aspNetCore.Filter = context => GrpcRequests.Is(context.Request);
+                // The instrumentation names the span after the HTTP route when it stops; the RPC conventions name it service/method.
+                aspNetCore.EnrichWithHttpResponse = (span, response) =>
+                {
+                    if (CallTelemetry.Of(response.HttpContext) is { } call)
+                    {
+                        span.DisplayName = call.Rpc.SpanName;
+                    }
+                };
+            })
+            .AddHttpClientInstrumentation(http =>
+            {
+                http.FilterHttpRequestMessage = UpstreamSpans.ShouldTrace;
+                http.EnrichWithHttpRequestMessage = UpstreamSpans.OnRequest;
+                http.EnrichWithHttpResponseMessage = UpstreamSpans.OnResponse;
+            });
 
     public static WebApplication UseTelemetry(this WebApplication app)
     {

@@ -76,6 +76,9 @@ public sealed class FacadeHost : WebApplicationFactory<Program>
     /// <summary>A provider that also receives the host's logs, for tests that assert what was logged.</summary>
     public ILoggerProvider? Logs { get; init; }
 
+    /// <summary>More services, registered after the host's own: telemetry tests add their in-memory exporters here.</summary>
+    public Action<IServiceCollection>? MoreServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(_environment);
@@ -83,6 +86,10 @@ public sealed class FacadeHost : WebApplicationFactory<Program>
         if (Logs is { } logs)
         {
             builder.ConfigureServices(services => services.AddSingleton(logs));
+        }
+        if (MoreServices is { } more)
+        {
+            builder.ConfigureServices(more);
         }
     }
 

@@ -27,6 +27,9 @@ public sealed partial class ServerProcess : IDisposable
 
     public string Output => _process.Output;
 
+    /// <summary>Standard output alone: where the console logger writes, one line an event.</summary>
+    public string StandardOutput => _process.StandardOutput;
+
     public UploadService.UploadServiceClient Uploads => new(Channel);
 
     public FileService.FileServiceClient Files => new(Channel);
