@@ -24,7 +24,7 @@ public sealed record ReceivedSpan(Resource Resource, InstrumentationScope Scope,
 /// <summary>
 /// A small OTLP/HTTP receiver on a real loopback socket, standing in for a collector: it takes the binary protobuf
 /// exports of traces, metrics and logs (<c>POST /v1/traces</c>, <c>/v1/metrics</c>, <c>/v1/logs</c>), keeps every
-/// body as it came, decodes it with the subset of opentelemetry-proto in Protos/otlp_subset.proto, and answers as
+/// body as it came, decodes it with the subset of opentelemetry-proto in third_party/opentelemetry-proto/otlp_subset.proto, and answers as
 /// a collector does (200, an empty Export*ServiceResponse). Anything else is refused and noted in <see cref="Refusals"/>.
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
