@@ -166,6 +166,35 @@ public sealed class TracingTests : IClassFixture<EmulatorUpstream>, IDisposable
         }
     }
 
+    [Fact]
+    public async Task Health_checks_and_the_idle_time_upstream_probe_start_no_trace()
+    {
+        var recorder = new SpanRecorder();
+        using var probing = new FacadeHost(_upstream.Settings(new Dictionary<string, string?>
+        {
+            ["Health:UpstreamProbeInterval"] = "00:00:01",
+            ["Health:UpstreamProbeTimeout"] = "00:00:01",
+        }))
+        {
+            MoreServices = services => services.AddOpenTelemetry().WithTracing(tracing => TelemetryExtensions.ConfigureTracing(tracing).AddProcessor(recorder)),
+        };
+        var health = new Grpc.Health.V1.Health.HealthClient(probing.Channel);
+        var before = await _upstream.RequestTotalAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest { Service = "" });
+        }
+        // At least two probes (GET /files?limit=1) reach the emulator.
+        await Poll.UntilAsync(async () => await _upstream.RequestTotalAsync() - before >= 2, TimeSpan.FromSeconds(30));
+        await new FileService.FileServiceClient(probing.Channel).ListFilesAsync(new ListFilesRequest());
+        await Poll.UntilAsync(() => recorder.Snapshot().Any(s => s.DisplayName == "uploadsgrpc.v1.FileService/ListFiles"), TimeSpan.FromSeconds(30));
+
+        var spans = recorder.Snapshot();
+        Assert.DoesNotContain(spans, s => s.DisplayName.StartsWith("grpc.health.v1.Health", StringComparison.Ordinal));
+        // Every upstream span recorded belongs to a call.
+        Assert.All(spans.Where(s => s.Kind == ActivityKind.Client), s => Assert.NotEqual(default, s.ParentSpanId));
+    }
+
     private async Task<Activity> ServerSpanAsync(string name, string idTag, string id)
     {
         Activity? found = null;

@@ -3,6 +3,7 @@ using System.Reflection;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -21,6 +22,8 @@ internal static class TelemetryExtensions
 {
     /// <summary>The service's name in traces and metrics unless OTEL_SERVICE_NAME says otherwise.</summary>
     public const string ServiceName = "uploadsgrpc";
+
+    private static readonly PathString HealthPath = new("/grpc.health.v1.Health");
 
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
@@ -81,6 +84,8 @@ internal static class TelemetryExtensions
         {
             // Traces, metrics and logs, each as the OTEL_EXPORTER_OTLP_* variables say (protocol, headers, intervals).
             telemetry.UseOtlpExporter();
+            // A log record carries its call's scope as attributes (RPC, caller, ids, upstream request id), as the JSON lines do.
+            services.Configure<OpenTelemetryLoggerOptions>(logs => logs.IncludeScopes = true);
         }
         return builder;
     }
@@ -89,8 +94,9 @@ internal static class TelemetryExtensions
     public static TracerProviderBuilder ConfigureTracing(TracerProviderBuilder tracing) => tracing
             .AddAspNetCoreInstrumentation(aspNetCore =>
             {
-                // Only gRPC calls: not a stray request to the gRPC port, nor the embedded emulator's or admin's requests.
-                aspNetCore.Filter = context => GrpcRequests.Is(context.Request);
+                // Only gRPC calls: not a stray request to the gRPC port, nor the embedded emulator's or admin's requests;
+                // and not health checks, which probes and load balancers send every few seconds (metrics count them).
+                aspNetCore.Filter = context => GrpcRequests.Is(context.Request) && !context.Request.Path.StartsWithSegments(HealthPath);
                 // The instrumentation names the span after the HTTP route when it stops; the RPC conventions name it service/method.
                 aspNetCore.EnrichWithHttpResponse = (span, response) =>
                 {

@@ -11,7 +11,14 @@ namespace UploadsGrpc.Server.Upstream;
 /// </summary>
 internal static class UpstreamSpans
 {
-    public static bool ShouldTrace(HttpRequestMessage request) => UpstreamAttempt.Of(request) is not null && Activity.Current is not null;
+    /// <summary>
+    /// Whether the attempt's span is kept: it is one of the upstream client's and has a call's span above it. The
+    /// instrumentation asks with the attempt's own span already current, so that span's parent is what counts.
+    /// </summary>
+    public static bool ShouldTrace(HttpRequestMessage request) =>
+        UpstreamAttempt.Of(request) is not null
+        && Activity.Current is { } current
+        && (current.Kind != ActivityKind.Client || current.Parent is not null || current.HasRemoteParent);
 
     public static void OnRequest(Activity span, HttpRequestMessage request)
     {

@@ -6,9 +6,22 @@ using UploadsGrpc.Server.Upstream;
 namespace UploadsGrpc.Server.Tests.Upstream;
 
 /// <summary>An upstream attempt's span: named by its route template, with its resend count and a checked request id.</summary>
-public sealed class UpstreamSpansTests
+public sealed class UpstreamSpansTests : IDisposable
 {
     private const string Key = "sk-test-Spans0123456789abcdefghijKLMNOPQR";
+
+    private readonly ActivitySource _source = new("UploadsGrpc.Tests.UpstreamSpans");
+    private readonly ActivityListener _listener;
+
+    public UpstreamSpansTests()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source == _source,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
 
     [Fact]
     public void The_span_is_named_by_method_and_template_never_the_path_with_its_id()
@@ -37,10 +50,16 @@ public sealed class UpstreamSpansTests
         using var other = new HttpRequestMessage(HttpMethod.Get, "http://127.0.0.1/elsewhere");
         Assert.Null(Activity.Current);
         Assert.False(UpstreamSpans.ShouldTrace(ours));
+        // The instrumentation asks with the attempt's own span current: one with no call above it (the health probe) is dropped.
+        using (Client("GET"))
+        {
+            Assert.False(UpstreamSpans.ShouldTrace(ours));
+        }
         using var call = new Activity("call").Start();
         Assert.True(UpstreamSpans.ShouldTrace(ours));
+        using var span = Client("GET");
+        Assert.True(UpstreamSpans.ShouldTrace(ours));
         Assert.False(UpstreamSpans.ShouldTrace(other));
-        using var span = new Activity("GET").Start();
         UpstreamSpans.OnRequest(span, other);
         Assert.Equal("GET", span.DisplayName);
     }
@@ -58,6 +77,15 @@ public sealed class UpstreamSpansTests
         using var span = new Activity("POST").Start();
         UpstreamSpans.OnResponse(span, response);
         Assert.Equal(expected, span.GetTagItem("uploadsgrpc.upstream.request_id"));
+    }
+
+    /// <summary>A client span, as the HttpClient instrumentation starts one, under the current span if any.</summary>
+    private Activity Client(string name) => _source.StartActivity(name, ActivityKind.Client)!;
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _source.Dispose();
     }
 
     private static HttpRequestMessage Attempt(UpstreamRoute route, int resendCount, string path)
