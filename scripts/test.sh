@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone: Debian and npm tools, contract lint and breaking-change
 # check, the server's layout rules, the deploy/ manifests and the code style, .NET tests, the hostile suite, real clients in
-# other languages, the README's sessions against the built server and its container image, and a 60 s soak. CI runs exactly
-# this (.ci/run).
+# other languages, the README's sessions against the built server and its container image, a Prometheus scrape of its
+# metrics, and a 60 s soak. CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .artifacts
@@ -10,9 +10,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # Each section's heading carries the minutes and seconds since the start, so a slow section shows in CI's output.
 section() { printf '== %s [%dm%02ds]\n' "$1" $((SECONDS / 60)) $((SECONDS % 60)); }
 
-section "tools (Debian: protoc and its gRPC plugins, Python grpcio, Go with grpc-go, haproxy; npm ci: buf, grpc-js, ts-proto, openai, prism)"
+section "tools (Debian: protoc and its gRPC plugins, Python grpcio, Go with grpc-go, haproxy, prometheus; npm ci: buf, grpc-js, ts-proto, openai, prism)"
 debian=(protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf protoc-gen-go protoc-gen-go-grpc
-  golang-go golang-google-grpc-dev golang-google-genproto-dev golang-github-golang-protobuf-1-5-dev haproxy)
+  golang-go golang-google-grpc-dev golang-google-genproto-dev golang-github-golang-protobuf-1-5-dev haproxy prometheus)
 if ! dpkg -s "${debian[@]}" >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${debian[@]}" >/dev/null
 fi
@@ -79,6 +79,10 @@ section "the mesh: two replicas behind haproxy (deploy/haproxy), rolling restart
 mesh_status=0
 bash tests/mesh/run.sh | tee .artifacts/mesh.log || mesh_status=$?
 
+section "telemetry: Prometheus scrapes the admin port; exact calls by status and upstream requests over PromQL; promtool check metrics; deploy/prometheus rules checked, unit-tested and evaluated"
+telemetry_status=0
+bash tests/telemetry/run.sh | tee .artifacts/telemetry.log || telemetry_status=$?
+
 section "limits: memory under a 768 MiB heap limit (64 streams, 32 parts of 64 MiB), memory returned when idle, 200 sequential uploads' peak"
 limits_status=0
 bash tests/limits/run.sh | tee .artifacts/limits.log || limits_status=$?
@@ -89,11 +93,11 @@ SOAK_SECONDS=60 SOAK_WARMUP_SECONDS=20 bash bench/soak.sh | tee .artifacts/soak.
 
 # Each suite ends with "<suite>: N passed, M failed"; a suite that never got there counts as one failure.
 others_passed=0; others_failed=0
-for suite in contract layout deploy format hostile clients polyglot smoke container mesh limits soak; do
+for suite in contract layout deploy format hostile clients polyglot smoke container mesh telemetry limits soak; do
   line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed$" ".artifacts/$suite.log" | tail -1 || true)
   read -r p f < <(echo "$line" | sed -nE 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p'; echo "0 1")
   others_passed=$((others_passed + p)); others_failed=$((others_failed + f))
 done
 section "done"
 echo "tests: $((dotnet_passed + others_passed)) passed, $((dotnet_failed + others_failed)) failed"
-[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$deploy_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$hostile_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ] && [ "$container_status" -eq 0 ] && [ "$mesh_status" -eq 0 ] && [ "$limits_status" -eq 0 ] && [ "$soak_status" -eq 0 ]
+[ "$contract_status" -eq 0 ] && [ "$layout_status" -eq 0 ] && [ "$deploy_status" -eq 0 ] && [ "$format_status" -eq 0 ] && [ "$hostile_status" -eq 0 ] && [ "$clients_status" -eq 0 ] && [ "$polyglot_status" -eq 0 ] && [ "$smoke_status" -eq 0 ] && [ "$container_status" -eq 0 ] && [ "$mesh_status" -eq 0 ] && [ "$telemetry_status" -eq 0 ] && [ "$limits_status" -eq 0 ] && [ "$soak_status" -eq 0 ]
