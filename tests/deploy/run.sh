@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # deploy/, checked offline (no cluster, no container started): the kustomize base and example overlay
 # render; every rendered object passes the API schema and a strict unknown-field check; that check is
-# shown to fail on broken copies; the rendered base holds what the shutdown and security design needs;
-# yamllint; and the compose file is valid and wired as docs/deploy.md says.
+# shown to fail on broken copies; the rendered base holds what the shutdown and security design needs, and
+# the admin port Prometheus scrapes; yamllint (deploy/prometheus too, whose rules tests/telemetry checks with
+# promtool); and the compose file is valid and wired as docs/deploy.md says.
 # Prints "deploy: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -84,6 +85,9 @@ broken "broken copy: readOnlyRootFilesystem: \"yes\" is refused" \
 broken "broken copy: a misspelt probe field (periodSecond) is refused" \
   "Deployment.spec.template.spec.containers[0].livenessProbe.periodSecond: unknown field (not in V1Probe)" \
   's/^\( *\)periodSeconds: 10$/\1periodSecond: 10/'
+broken "broken copy: an annotation that is a number (prometheus.io/port: 9464) is refused" \
+  'Deployment.spec.template.metadata.annotations.prometheus.io/port: expected a string, found 9464' \
+  's/^\( *\)prometheus.io\/port: "9464"$/\1prometheus.io\/port: 9464/'
 
 # What the design needs, from the rendered base.
 pod=spec.template.spec
@@ -99,7 +103,19 @@ expect "base: the runtime's default seccomp profile" "$base" Deployment "$pod.se
 expect "base: no service account token" "$base" Deployment "$pod.automountServiceAccountToken" 'false'
 expect "base: a writable /tmp" "$base" Deployment "$container.volumeMounts[name=tmp].mountPath" '"/tmp"'
 expect "base: from a bounded emptyDir" "$base" Deployment "$pod.volumes[name=tmp].emptyDir" '{"sizeLimit":"64Mi"}'
-expect "base: port 8080 named grpc" "$base" Deployment "$container.ports" '[{"containerPort":8080,"name":"grpc","protocol":"TCP"}]'
+expect "base: port 8080 named grpc, and the admin port 9464 named metrics" "$base" Deployment "$container.ports" \
+  '[{"containerPort":8080,"name":"grpc","protocol":"TCP"},{"containerPort":9464,"name":"metrics","protocol":"TCP"}]'
+expect "base: Admin__Port is 9464, set explicitly (the image's default too)" "$base" Deployment "$container.env[name=Admin__Port].value" '"9464"'
+expect "base: the pods ask to be scraped on 9464 at /metrics" "$base" Deployment spec.template.metadata.annotations \
+  '{"prometheus.io/path":"/metrics","prometheus.io/port":"9464","prometheus.io/scrape":"true"}'
+metrics_port=$(node "$check" query "$base" Deployment "$container.ports[name=metrics].containerPort" 2>&1)
+admin_port=$(node "$check" query "$base" Deployment "$container.env[name=Admin__Port].value" 2>&1 | tr -d '"')
+# The query's path splits at dots, so the annotation is read from the annotations' JSON.
+scrape_port=$(node "$check" query "$base" Deployment spec.template.metadata.annotations 2>&1 \
+  | node -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>{try{console.log(JSON.parse(t)["prometheus.io/port"])}catch{}})')
+if [ -n "$metrics_port" ] && [ "$metrics_port" = "$admin_port" ] && [ "$metrics_port" = "$scrape_port" ]; then
+  passed=$((passed + 1)); echo "ok   - base: the metrics port, Admin__Port and the scrape annotation agree ($metrics_port)"
+else failed=$((failed + 1)); echo "FAIL - base: port metrics '$metrics_port', Admin__Port '$admin_port', prometheus.io/port '$scrape_port'"; fi
 expect "base: the readiness probe is gRPC health, service \"\", on 8080" "$base" Deployment "$container.readinessProbe.grpc" '{"port":8080,"service":""}'
 expect "base: the liveness probe too" "$base" Deployment "$container.livenessProbe.grpc" '{"port":8080,"service":""}'
 expect "base: the startup probe too" "$base" Deployment "$container.startupProbe.grpc" '{"port":8080,"service":""}'
