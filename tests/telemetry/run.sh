@@ -148,8 +148,10 @@ broken "broken copy: counting only the open state (1) misses a breaker that alte
   UploadsGrpcUpstreamCircuitOpen 's/circuit_state > 0$/circuit_state == 1/'
 
 # ---------------------------------------------------------------- 1. the server and its admin port
+# The upstream probe (a GET /files when no call has reached the upstream for Health:UpstreamProbeInterval, 15 s
+# by default) would add to the upstream requests counted below on a slow run: once an hour here.
 (cd "$server_bin" && exec env -u OPENAI_API_KEY -u OPENAI_BASE_URL ASPNETCORE_ENVIRONMENT=Development \
-  Admin__Port="$admin_port" Admin__Address=127.0.0.1 Shutdown__DrainDelay=00:00:00 \
+  Admin__Port="$admin_port" Admin__Address=127.0.0.1 Shutdown__DrainDelay=00:00:00 Health__UpstreamProbeInterval=01:00:00 \
   dotnet UploadsGrpc.Server.dll --urls "$server") > "$work/server.log" 2>&1 &
 started_pids+=($!)
 for _ in $(seq 1 150); do
