@@ -1,6 +1,7 @@
 # The gRPC server as a Native AOT binary on runtime-deps (the last stage, so the default target), and the
 # standalone REST emulator as `--target emulator`. Both run as the images' non-root user (uid 1654) and
-# listen on 0.0.0.0:8080 (ASPNETCORE_HTTP_PORTS, set by the base image).
+# listen on 0.0.0.0:8080 (ASPNETCORE_HTTP_PORTS, set by the base image); the server also serves Prometheus's
+# scrape on its admin port, 0.0.0.0:9464, and logs JSON lines.
 #   docker build -t uploadsgrpc .
 #   docker build --target emulator -t uploadsgrpc-emulator .
 
@@ -44,9 +45,12 @@ RUN dotnet publish src/UploadsGrpc.Server -c Release -r "$(cat /rid)" \
       -p:PublishAot=true -p:DebugType=none -p:DebugSymbols=false -p:StripSymbols=true -o /app
 
 # The server: Production by default, so it needs OPENAI_API_KEY (or Upstream__Mode=Emulator to try it out).
+# Its admin port serves GET /metrics over HTTP/1.1 (docs/telemetry.md; Admin__Port= turns it off), and its console
+# log is one JSON object a line, as log collectors read it (Logging__Console__FormatterName=simple for text).
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0
 WORKDIR /app
 COPY --from=publish /app/ ./
+ENV Admin__Port=9464 Logging__Console__FormatterName=json
 USER $APP_UID
-EXPOSE 8080
+EXPOSE 8080 9464
 ENTRYPOINT ["./UploadsGrpc.Server"]
