@@ -11,9 +11,10 @@ namespace UploadsGrpc.FunctionalTests;
 /// <summary>
 /// The service's own meter after a scripted run against the standalone emulator, read through the in-memory
 /// exporter: calls by RPC and gRPC status, upstream requests by route template and HTTP status, retries, parts
-/// and bytes, streams open, the memory budget, and a caller's limit. Each host's meter provider sees only its own
-/// host's meters, so the counts are exact even with other tests' hosts in this process.
+/// and bytes, streams open, the memory budget, and a caller's limit. A meter provider listens to every meter of its
+/// names in the process, so this class runs alone (<see cref="MeterTests"/>) and its counts are exact.
 /// </summary>
+[Collection(MeterTests.Name)]
 public sealed class MetricsTests(EmulatorUpstream upstream) : IClassFixture<EmulatorUpstream>
 {
     private const string AliceToken = "ugt-alice-Metrics0123456789abcdef012345678";

@@ -55,7 +55,7 @@ internal sealed class UploadsGrpcMetrics
         meter.CreateObservableUpDownCounter("uploadsgrpc.memory.budget.used", budgetUsed, "By",
             "Bytes of the memory budget reserved now for callers' bytes in flight (request frames, UploadFile part buffers).");
         meter.CreateObservableUpDownCounter("uploadsgrpc.memory.budget.limit", () => budgetBytes, "By",
-            "The whole memory budget (Limits:MemoryBudgetBytes or its default).");
+            "The whole memory budget (Streaming:MemoryBudgetBytes or its default).");
     }
 
     public void CallEnded(in RpcName rpc, int statusCode, TimeSpan duration)
