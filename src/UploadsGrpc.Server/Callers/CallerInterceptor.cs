@@ -64,7 +64,7 @@ internal sealed class CallerInterceptor(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
         AdmitAsync(context, request, async (_, audit) =>
         {
-            await continuation(request, audit is null ? responseStream : new AuditingStreamWriter<TResponse>(responseStream, audit), context);
+            await continuation(request, audit is null ? responseStream : new ObservedStreamWriter<TResponse>(responseStream, audit.Observe), context);
             return true;
         });
 
@@ -74,7 +74,7 @@ internal sealed class CallerInterceptor(
         {
             await continuation(
                 caller is null ? requestStream : new CheckedStreamReader<TRequest>(requestStream, caller, audit),
-                audit is null ? responseStream : new AuditingStreamWriter<TResponse>(responseStream, audit),
+                audit is null ? responseStream : new ObservedStreamWriter<TResponse>(responseStream, audit.Observe),
                 context);
             return true;
         });

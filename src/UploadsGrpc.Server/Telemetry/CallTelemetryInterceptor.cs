@@ -38,6 +38,6 @@ internal sealed class CallTelemetryInterceptor : Interceptor
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
         CallTelemetry.Of(context.GetHttpContext()) is { } call
-            ? continuation(requestStream, new IdObservingStreamWriter<TResponse>(responseStream, call), context)
+            ? continuation(requestStream, new ObservedStreamWriter<TResponse>(responseStream, message => CallIds.FromResponse(call, message)), context)
             : continuation(requestStream, responseStream, context);
 }

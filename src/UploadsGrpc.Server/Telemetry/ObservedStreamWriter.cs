@@ -2,8 +2,11 @@ using Grpc.Core;
 
 namespace UploadsGrpc.Server.Telemetry;
 
-/// <summary>A response stream whose messages telemetry sees: UploadFile names its upload in its first event and its file in its last.</summary>
-internal sealed class IdObservingStreamWriter<T>(IServerStreamWriter<T> inner, CallTelemetry call) : IServerStreamWriter<T>
+/// <summary>
+/// A response stream whose messages someone sees as they are written: the audit and the call's telemetry, for the
+/// ids a stream learns as it goes (UploadFile names its upload in its first event and its file in its last).
+/// </summary>
+internal sealed class ObservedStreamWriter<T>(IServerStreamWriter<T> inner, Action<T> observe) : IServerStreamWriter<T>
     where T : class
 {
     public WriteOptions? WriteOptions
@@ -14,13 +17,13 @@ internal sealed class IdObservingStreamWriter<T>(IServerStreamWriter<T> inner, C
 
     public Task WriteAsync(T message)
     {
-        CallIds.FromResponse(call, message);
+        observe(message);
         return inner.WriteAsync(message);
     }
 
     public Task WriteAsync(T message, CancellationToken cancellationToken)
     {
-        CallIds.FromResponse(call, message);
+        observe(message);
         return inner.WriteAsync(message, cancellationToken);
     }
 }
