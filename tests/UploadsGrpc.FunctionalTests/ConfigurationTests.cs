@@ -13,6 +13,9 @@ public sealed class ConfigurationTests
     [InlineData("Upstream__Mode", "Mock", "Upstream:Mode")]
     [InlineData("Upstream__EmulatorPort", "70000", "Upstream:EmulatorPort")]
     [InlineData("Streaming__PartSize", "64MiB", "Streaming:PartSize")]
+    [InlineData("Admin__Port", "70000", "Admin:Port")]
+    [InlineData("Admin__Port", "metrics", "Admin:Port")]
+    [InlineData("Admin__Address", "every-interface", "Admin:Address")]
     public async Task Invalid_setting_exits_non_zero_naming_it(string variable, string value, string named)
     {
         using var server = ServerProcess.Start("Production", new Dictionary<string, string>
@@ -27,6 +30,23 @@ public sealed class ConfigurationTests
         var line = Assert.Single(server.Output.Split('\n'), l => l.StartsWith("UploadsGrpc cannot start: ", StringComparison.Ordinal));
         Assert.Contains(named, line, StringComparison.Ordinal);
         Assert.DoesNotContain(value, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_admin_port_another_process_holds_stops_the_start_with_one_line_naming_the_address()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        using var server = ServerProcess.Start("Production", new Dictionary<string, string>
+        {
+            ["Upstream__Mode"] = "Emulator",
+            ["Admin__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Admin__Address"] = "127.0.0.1",
+        });
+        Assert.Equal(1, await server.ExitCodeAsync());
+        var line = Assert.Single(server.Output.Split('\n'), l => l.StartsWith("UploadsGrpc cannot start: ", StringComparison.Ordinal));
+        Assert.Equal($"UploadsGrpc cannot start: Failed to bind to address http://127.0.0.1:{port}: address already in use.", line.TrimEnd());
     }
 
     [Fact]

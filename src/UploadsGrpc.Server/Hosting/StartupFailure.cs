@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using UploadsGrpc.Server.Callers;
 using UploadsGrpc.Server.Tls;
@@ -18,6 +19,8 @@ internal static partial class StartupFailure
             string.Join(" ", lines.Distinct()),
         // A TLS file that passed validation but broke before Kestrel loaded it.
         TlsFileException unusable => unusable.Message,
+        // A port another process holds (the gRPC port or Admin:Port): Kestrel's message names the address.
+        IOException { InnerException: AddressInUseException } taken => taken.Message,
         // The configuration binder's own failure, a value of the wrong type. Its message quotes the value, which is
         // not repeated: a misplaced secret must not reach the output.
         InvalidOperationException binding when BinderFailure().Match(binding.Message) is { Success: true } match =>
