@@ -9,7 +9,8 @@ namespace UploadsGrpc.Emulator.Tests;
 
 /// <summary>
 /// <c>GET /_admin/requests</c> lists the latest /v1 requests with the project and the key's hash they were made
-/// as, so suites prove on whose behalf a caller's call went upstream, and the status each was answered.
+/// as, so suites prove on whose behalf a caller's call went upstream, the status each was answered, and the W3C
+/// traceparent it carried, so suites prove a trace reached the upstream.
 /// </summary>
 public sealed class RequestLogTests(EmulatorServer emulator) : IClassFixture<EmulatorServer>
 {
@@ -17,6 +18,7 @@ public sealed class RequestLogTests(EmulatorServer emulator) : IClassFixture<Emu
     private const string KeyB = "sk-beta-key";
     // sha256sum of the keys' bytes, written out so the test does not share the emulator's way of hashing.
     private const string KeyAHash = "ae1396af88e52db81c09c00f1d2f084072161f09ecdbd38fec5c8715b613c26b";
+    private const string Traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     private const string KeyBHash = "03f8f2a3baa17d560fa17a8df9bfd130abe90a24f582d7b77c1d44608a9840b2";
 
     [Fact]
@@ -32,12 +34,16 @@ public sealed class RequestLogTests(EmulatorServer emulator) : IClassFixture<Emu
         }
         await SendAsync(Request(HttpMethod.Get, "v1/files?limit=5", KeyB, "proj_beta"), HttpStatusCode.OK);
         await SendAsync(Request(HttpMethod.Get, "v1/files/file-missing", KeyA, project: null), HttpStatusCode.NotFound);
-        await SendAsync(Request(HttpMethod.Delete, "v1/files/file-missing", KeyB, "proj_alpha"), HttpStatusCode.NotFound);
+        using (var traced = Request(HttpMethod.Delete, "v1/files/file-missing", KeyB, "proj_alpha"))
+        {
+            traced.Headers.TryAddWithoutValidation("traceparent", Traceparent);
+            await SendAsync(traced, HttpStatusCode.NotFound);
+        }
         await SendAsync(Request(HttpMethod.Get, "v1/files", key: null, "proj_beta"), HttpStatusCode.Unauthorized);
 
         var (body, text) = await RequestsAsync();
         var recent = body.GetProperty("recent").EnumerateArray().ToList();
-        Assert.Equal(["method", "path", "project", "key_sha256", "status"], recent[^1].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["method", "path", "project", "key_sha256", "status", "traceparent"], recent[^1].EnumerateObject().Select(p => p.Name));
         Assert.Equal(
             [
                 ("POST", "/v1/uploads", "proj_alpha", KeyAHash),
@@ -49,6 +55,8 @@ public sealed class RequestLogTests(EmulatorServer emulator) : IClassFixture<Emu
             recent.TakeLast(5).Select(Entry));
         // The status answered, whoever set it: the handler, a thrown error, the key filter.
         Assert.Equal([200, 200, 404, 404, 401], recent.TakeLast(5).Select(r => r.GetProperty("status").GetInt32()));
+        // The W3C trace context a client sent, as it came; null without one.
+        Assert.Equal([null, null, null, Traceparent, null], recent.TakeLast(5).Select(r => r.GetProperty("traceparent").GetString()));
         Assert.DoesNotContain(KeyA, text, StringComparison.Ordinal);
         Assert.DoesNotContain(KeyB, text, StringComparison.Ordinal);
     }

@@ -3,7 +3,6 @@ using System.Reflection;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
-using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -84,8 +83,6 @@ internal static class TelemetryExtensions
         {
             // Traces, metrics and logs, each as the OTEL_EXPORTER_OTLP_* variables say (protocol, headers, intervals).
             telemetry.UseOtlpExporter();
-            // A log record carries its call's scope as attributes (RPC, caller, ids, upstream request id), as the JSON lines do.
-            services.Configure<OpenTelemetryLoggerOptions>(logs => logs.IncludeScopes = true);
         }
         return builder;
     }

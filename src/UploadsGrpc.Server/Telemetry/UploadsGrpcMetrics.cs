@@ -36,7 +36,7 @@ internal sealed class UploadsGrpcMetrics
         _callDuration = meter.CreateHistogram("uploadsgrpc.server.call.duration", "s",
             "gRPC calls served, by RPC and gRPC status, and how long each took from its first byte to its status.", advice: durationAdvice);
         _activeStreams = meter.CreateUpDownCounter<long>("uploadsgrpc.server.active_streams", "{stream}",
-            "Streaming calls (UploadFile, DownloadFile) in progress, by RPC.");
+            "Streaming calls in progress (UploadFile, DownloadFile, and the health and reflection services' streams), by RPC.");
         _upstreamDuration = meter.CreateHistogram("uploadsgrpc.upstream.request.duration", "s",
             "Requests sent to the upstream API, one per attempt, by route template and HTTP status, and how long each took to its response headers.",
             advice: durationAdvice);
