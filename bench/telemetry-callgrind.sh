@@ -49,19 +49,19 @@ start_server() { # mode
 stop_server() { kill -9 "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=; rm -f "$work"/cg-*; }
 instructions() { # dump the counters since the last zero → their total (Ir)
   rm -f "$work"/cg-*.*.*
-  callgrind_control -d "$server" > /dev/null
+  timeout 60 callgrind_control -d "$server" > /dev/null 2>> "$work/vgdb.log"
   for _ in $(seq 1 50); do compgen -G "$work/cg-*.$server.*" > /dev/null && break; sleep 0.2; done
   awk '/^(summary|totals):/ {print $2; exit}' $(compgen -G "$work/cg-*.$server.*" | head -1)
 }
 measure() { # mode → "Ir-per-call Ir-per-scrape"
   local out ir scrape=0
-  h2load -n 300 -c 10 "${grpc[@]}" -d "$work/cancel" "$cancel" > /dev/null
-  callgrind_control -z "$server" > /dev/null
-  out=$(h2load -n "$calls" -c 10 "${grpc[@]}" -d "$work/cancel" "$cancel")
+  h2load -n 300 -c 10 -N 30 "${grpc[@]}" -d "$work/cancel" "$cancel" > /dev/null
+  timeout 60 callgrind_control -z "$server" > /dev/null 2>> "$work/vgdb.log"
+  out=$(h2load -n "$calls" -c 10 -N 30 "${grpc[@]}" -d "$work/cancel" "$cancel")
   ir=$(instructions)
   grep -q "status codes: $calls 2xx" <<< "$out" || { echo "telemetry-callgrind: $1: not every call answered 200:" >&2; echo "$out" >&2; exit 1; }
   if [ "$1" = on ]; then
-    callgrind_control -z "$server" > /dev/null
+    timeout 60 callgrind_control -z "$server" > /dev/null 2>> "$work/vgdb.log"
     curl -sf -o /dev/null --max-time 30 "http://127.0.0.1:$admin_port/metrics"
     scrape=$(instructions)
   fi
