@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace UploadsGrpc.Server.Telemetry;
@@ -12,6 +13,9 @@ internal sealed class CallTelemetryMiddleware(RequestDelegate next, UploadsGrpcM
 {
     private readonly ILogger _scopes = loggers.CreateLogger("UploadsGrpc.Server.Calls");
 
+    /// <summary>Each endpoint's RPC, worked out once: the endpoints are the contract's methods and a fallback, a bounded set.</summary>
+    private readonly ConcurrentDictionary<Endpoint, RpcName> _names = new();
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (!GrpcRequests.Is(context.Request))
@@ -19,7 +23,7 @@ internal sealed class CallTelemetryMiddleware(RequestDelegate next, UploadsGrpcM
             await next(context);
             return;
         }
-        var rpc = RpcName.Of(context);
+        var rpc = context.GetEndpoint() is { } endpoint ? _names.GetOrAdd(endpoint, RpcName.Of) : RpcName.Other;
         var span = Activity.Current;
         var call = new CallTelemetry(rpc, context.RequestServices.GetRequiredService<IUpstreamRequestIdSource>(), span);
         context.Features.Set(call);

@@ -12,11 +12,12 @@ internal readonly record struct RpcName(string Service, string Method, bool Stre
     /// <summary>What a request that matched no method of the contract is counted as.</summary>
     public static readonly RpcName Other = new("_OTHER", "_OTHER", Streaming: false);
 
-    public static RpcName Of(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method is { } method
+    /// <summary>The RPC an endpoint serves, or <see cref="Other"/> for one that is no method of the contract.</summary>
+    public static RpcName Of(Endpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method is { } method
             ? new RpcName(method.ServiceName, method.Name, method.Type != Grpc.Core.MethodType.Unary)
             : Other;
 
     /// <summary>The span name the RPC conventions give: <c>{rpc.service}/{rpc.method}</c>.</summary>
-    public string SpanName => $"{Service}/{Method}";
+    public string SpanName { get; } = $"{Service}/{Method}";
 }
