@@ -19,6 +19,7 @@ public sealed class MetricsTests(EmulatorUpstream upstream) : IClassFixture<Emul
 {
     private const string AliceToken = "ugt-alice-Metrics0123456789abcdef012345678";
     private const string BobToken = "ugt-bob-Metrics0123456789abcdef01234567890";
+    private const string CarolToken = "ugt-carol-Metrics0123456789abcdef012345678";
     private const int MiB = 1024 * 1024;
 
     [Fact]
@@ -32,8 +33,12 @@ public sealed class MetricsTests(EmulatorUpstream upstream) : IClassFixture<Emul
             ["Auth:ApiKeys:0:Sha256"] = CallersFixture.Sha256(AliceToken),
             ["Auth:ApiKeys:1:Caller"] = "bob",
             ["Auth:ApiKeys:1:Sha256"] = CallersFixture.Sha256(BobToken),
+            // Carol has a key but no policy of her own: the default's limit, and a label shared by every such caller.
+            ["Auth:ApiKeys:2:Caller"] = "carol",
+            ["Auth:ApiKeys:2:Sha256"] = CallersFixture.Sha256(CarolToken),
             ["Callers:Named:0:Name"] = "bob",
             ["Callers:Named:0:MaxUploadBytes"] = "1000",
+            ["Callers:Default:MaxUploadBytes"] = (4 * MiB).ToString(System.Globalization.CultureInfo.InvariantCulture),
         }))
         {
             // Exported only when the test flushes.
@@ -42,6 +47,7 @@ public sealed class MetricsTests(EmulatorUpstream upstream) : IClassFixture<Emul
         };
         using var alice = BearerChannel.Open(host.Address, AliceToken);
         using var bob = BearerChannel.Open(host.Address, BobToken);
+        using var carol = BearerChannel.Open(host.Address, CarolToken);
         var files = new FileService.FileServiceClient(alice);
         var uploads = new UploadService.UploadServiceClient(alice);
 
@@ -66,6 +72,8 @@ public sealed class MetricsTests(EmulatorUpstream upstream) : IClassFixture<Emul
         // Bob may upload at most 1000 bytes at once: refused before anything goes upstream.
         await RpcAssert.FailsAsync(StatusCode.PermissionDenied, async () =>
             await new UploadService.UploadServiceClient(bob).CreateUploadAsync(new CreateUploadRequest(Calls.ValidCreate()) { Bytes = 5000 }));
+        await RpcAssert.FailsAsync(StatusCode.PermissionDenied, async () =>
+            await new UploadService.UploadServiceClient(carol).CreateUploadAsync(new CreateUploadRequest(Calls.ValidCreate()) { Bytes = 5 * MiB }));
 
         // An UploadFile stream open, holding its part buffers.
         using (var stream = new UploadFileCall(uploads))
@@ -76,8 +84,17 @@ public sealed class MetricsTests(EmulatorUpstream upstream) : IClassFixture<Emul
             Assert.Equal(1, Sum(open, "uploadsgrpc.server.active_streams", ("rpc.method", "UploadFile")));
             Assert.True(Sum(open, "uploadsgrpc.memory.budget.used") >= 2 * MiB, "the stream's two part buffers are reserved");
             Assert.True(Sum(open, "uploadsgrpc.memory.budget.limit") >= 2 * MiB);
-            await stream.WriteGeneratedAsync(0, 2 * MiB);
-            await stream.FinishAsync();
+            // One part fails once with a 500 and is sent again: it counts as one part, once.
+            await upstream.Emulator.SetFaultsAsync(new { seed = 1, rules = new object[] { new { route = "add_part", count = 1, status = 500 } } });
+            try
+            {
+                await stream.WriteGeneratedAsync(0, 2 * MiB);
+                await stream.FinishAsync();
+            }
+            finally
+            {
+                await upstream.Emulator.ClearFaultsAsync();
+            }
         }
 
         var all = Flush(host, snapshots);
@@ -89,7 +106,7 @@ public sealed class MetricsTests(EmulatorUpstream upstream) : IClassFixture<Emul
             ["ListFiles 0"] = 4,
             ["GetFile 5"] = 1,
             ["CreateUpload 0"] = 1,
-            ["CreateUpload 7"] = 1,
+            ["CreateUpload 7"] = 2,
             ["AddUploadPart 0"] = 1,
             ["CancelUpload 0"] = 1,
             ["UploadFile 0"] = 1,
@@ -108,13 +125,15 @@ public sealed class MetricsTests(EmulatorUpstream upstream) : IClassFixture<Emul
             ["POST /uploads 200"] = 2,
             // AddUploadPart's one, UploadFile's two.
             ["POST /uploads/{upload_id}/parts 200"] = 3,
+            ["POST /uploads/{upload_id}/parts 500"] = 1,
             ["POST /uploads/{upload_id}/cancel 200"] = 1,
             ["POST /uploads/{upload_id}/complete 200"] = 1,
         }, requests);
-        Assert.Equal(new Dictionary<string, long> { ["/files 503"] = 1 }, Counts(all, "uploadsgrpc.upstream.retries", "url.template", "error.type"));
+        Assert.Equal(new Dictionary<string, long> { ["GET /files 503"] = 1, ["POST /uploads/{upload_id}/parts 500"] = 1 },
+            Counts(all, "uploadsgrpc.upstream.retries", "http.request.method", "url.template", "error.type"));
         Assert.Equal(3, Sum(all, "uploadsgrpc.upload.parts"));
         Assert.Equal(Calls.ValidPart().Data.Length + 2 * MiB, Sum(all, "uploadsgrpc.upload.bytes"));
-        Assert.Equal(new Dictionary<string, long> { ["bob upload_bytes"] = 1 },
+        Assert.Equal(new Dictionary<string, long> { ["bob upload_bytes"] = 1, ["_OTHER upload_bytes"] = 1 },
             Counts(all, "uploadsgrpc.caller.limits_hit", "uploadsgrpc.caller", "uploadsgrpc.limit"));
         Assert.Equal(0, Sum(all, "uploadsgrpc.upstream.circuit.state"));
     }

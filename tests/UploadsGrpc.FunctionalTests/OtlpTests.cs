@@ -31,6 +31,34 @@ public sealed class OtlpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_only_the_traces_endpoint_set_spans_reach_it_and_no_other_signal_is_sent()
+    {
+        using var server = await ServerProcess.Start("Production", new Dictionary<string, string>
+        {
+            ["OPENAI_BASE_URL"] = _emulator.ApiBase.AbsoluteUri,
+            ["OPENAI_API_KEY"] = ServiceKey,
+            ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = new Uri(_receiver.Endpoint, "v1/traces").AbsoluteUri,
+            ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
+        }).ReadyAsync();
+
+        await server.Files.ListFilesAsync(new ListFilesRequest());
+        await Poll.UntilAsync(() => ServerSpans().Count >= 1 && ClientSpans().Count >= 1, TimeSpan.FromSeconds(30));
+        // Metrics export every 500 ms and logs every 200 ms when they have an exporter: a few of their intervals pass.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        Assert.Empty(_receiver.Refusals);
+        Assert.Equal(["/v1/traces"], _receiver.Exports.Select(e => e.Path).Distinct());
+        var span = Assert.Single(_receiver.Spans, s => s.Span.Kind == Span.Types.SpanKind.Server);
+        Assert.Equal("uploadsgrpc.v1.FileService/ListFiles", span.Span.Name);
+        Assert.Equal("uploadsgrpc", Text(span.Resource.Attributes, "service.name"));
+        Assert.False(string.IsNullOrEmpty(Text(span.Resource.Attributes, "service.instance.id")));
+        Assert.Equal("GET /files", Assert.Single(ClientSpans()).Name);
+    }
+
+    [Fact]
     public async Task With_the_OTLP_endpoint_set_spans_metrics_and_logs_reach_the_receiver_as_the_calls_made_them()
     {
         using var server = await ServerProcess.Start("Production", new Dictionary<string, string>

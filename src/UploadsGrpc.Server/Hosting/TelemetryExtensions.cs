@@ -49,13 +49,15 @@ internal static class TelemetryExtensions
             FollowTheServer(provider.GetRequiredService<ILoggerFactory>()), provider.GetRequiredService<ILogger<AdminServer>>()));
         services.AddHostedService(provider => provider.GetRequiredService<AdminServer>());
 
-        var otlp = IsSet(configuration, "OTEL_EXPORTER_OTLP_ENDPOINT");
+        // OTLP is on with one endpoint for every signal or one of a signal's own (only UseOtlpExporter reads those).
+        var otlpTraces = IsSet(configuration, "OTEL_EXPORTER_OTLP_ENDPOINT") || IsSet(configuration, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+        var otlp = otlpTraces
+            || IsSet(configuration, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") || IsSet(configuration, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
         var telemetry = services.AddOpenTelemetry();
-        if (!IsSet(configuration, "OTEL_SERVICE_NAME"))
-        {
-            var version = typeof(TelemetryExtensions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-            telemetry.ConfigureResource(resource => resource.AddService(ServiceName, serviceVersion: version));
-        }
+        // The version and an instance id on every resource, whatever OTEL_SERVICE_NAME names it: replicas' series must not collide.
+        var version = typeof(TelemetryExtensions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        var name = IsSet(configuration, "OTEL_SERVICE_NAME") ? configuration["OTEL_SERVICE_NAME"]! : ServiceName;
+        telemetry.ConfigureResource(resource => resource.AddService(name, serviceVersion: version));
         telemetry.WithMetrics(metrics =>
         {
             metrics.AddMeter(UploadsGrpcMetrics.MeterName)
@@ -73,15 +75,17 @@ internal static class TelemetryExtensions
             {
                 metrics.AddPrometheusExporter();
             }
+
         });
         // Spans only where something takes them: recording spans nobody exports would cost every call for nothing.
-        if (configuration.GetValue("Telemetry:Traces", defaultValue: otlp || IsSet(configuration, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")))
+        if (configuration.GetValue("Telemetry:Traces", defaultValue: otlpTraces))
         {
             telemetry.WithTracing(tracing => ConfigureTracing(tracing));
         }
         if (otlp)
         {
-            // Traces, metrics and logs, each as the OTEL_EXPORTER_OTLP_* variables say (protocol, headers, intervals).
+            // Traces, metrics and logs, each as the OTEL_EXPORTER_OTLP_* variables say (protocol, headers, intervals); a
+            // signal with no endpoint of its own nor the shared one goes to the SDK's default, localhost:4317.
             telemetry.UseOtlpExporter();
         }
         return builder;

@@ -27,9 +27,6 @@ internal static class CallIds
             case DownloadFileRequest download:
                 call.SetFileId(download.FileId);
                 break;
-            case UploadFileRequest { Metadata.Resume: { } resume }:
-                call.SetUploadId(resume.UploadId);
-                break;
         }
     }
 

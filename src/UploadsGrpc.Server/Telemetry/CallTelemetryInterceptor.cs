@@ -24,6 +24,18 @@ internal sealed class CallTelemetryInterceptor : Interceptor
         return response;
     }
 
+    /// <summary>CreateFile names its file in its answer.</summary>
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        var response = await continuation(requestStream, context);
+        if (CallTelemetry.Of(context.GetHttpContext()) is { } call)
+        {
+            CallIds.FromResponse(call, response);
+        }
+        return response;
+    }
+
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {

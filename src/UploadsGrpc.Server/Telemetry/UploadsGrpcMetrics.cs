@@ -36,12 +36,12 @@ internal sealed class UploadsGrpcMetrics
         _callDuration = meter.CreateHistogram("uploadsgrpc.server.call.duration", "s",
             "gRPC calls served, by RPC and gRPC status, and how long each took from its first byte to its status.", advice: durationAdvice);
         _activeStreams = meter.CreateUpDownCounter<long>("uploadsgrpc.server.active_streams", "{stream}",
-            "Streaming calls in progress (UploadFile, DownloadFile, and the health and reflection services' streams), by RPC.");
+            "Streaming calls in progress (UploadFile, DownloadFile, CreateFile, and the health and reflection services' streams), by RPC.");
         _upstreamDuration = meter.CreateHistogram("uploadsgrpc.upstream.request.duration", "s",
             "Requests sent to the upstream API, one per attempt, by route template and HTTP status, and how long each took to its response headers.",
             advice: durationAdvice);
         _retries = meter.CreateCounter<long>("uploadsgrpc.upstream.retries", "{retry}",
-            "Upstream requests sent again after a retryable failure, by route template and the failure (an HTTP status or error.type).");
+            "Upstream requests sent again after a retryable failure, by method, route template and the failure (an HTTP status or error.type).");
         _uploadedBytes = meter.CreateCounter<long>("uploadsgrpc.upload.bytes", "By",
             "Bytes of upload parts the upstream accepted (AddUploadPart and UploadFile alike).");
         _uploadedParts = meter.CreateCounter<long>("uploadsgrpc.upload.parts", "{part}",
@@ -94,9 +94,10 @@ internal sealed class UploadsGrpcMetrics
     }
 
     /// <param name="errorType">What failed: the HTTP status, or what kept an answer from coming.</param>
-    public void Retried(string urlTemplate, string errorType) =>
+    public void Retried(string method, string urlTemplate, string errorType) =>
         _retries.Add(1, new TagList
         {
+            { TelemetryAttributes.HttpRequestMethod, method },
             { TelemetryAttributes.UrlTemplate, urlTemplate },
             { TelemetryAttributes.ErrorType, errorType },
         });

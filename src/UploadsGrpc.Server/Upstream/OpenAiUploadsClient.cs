@@ -140,6 +140,10 @@ internal sealed class OpenAiUploadsClient(
         using var timeoutSource = budget.HasDeadline ? null : new CancellationTokenSource(timeout, clock);
         using var linked = timeoutSource is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeoutSource.Token);
         var token = linked?.Token ?? cancellation;
+        if (timeoutSource is not null)
+        {
+            request.Options.Set(UpstreamAttempt.TimeoutKey, timeoutSource.Token);
+        }
         HttpResponseMessage? response = null;
         try
         {

@@ -12,5 +12,12 @@ internal sealed record UpstreamAttempt(UpstreamRoute Route, int ResendCount)
     public static UpstreamAttempt? Of(HttpRequestMessage? request) =>
         request is not null && request.Options.TryGetValue(Key, out var attempt) ? attempt : null;
 
+    /// <summary>The token of Upstream:RequestTimeout for this attempt, when it has one (no caller deadline).</summary>
+    public static readonly HttpRequestOptionsKey<CancellationToken> TimeoutKey = new("uploadsgrpc.upstream-timeout");
+
     public void MarkOn(HttpRequestMessage request) => request.Options.Set(Key, this);
+
+    /// <summary>Whether <paramref name="request"/> was stopped by Upstream:RequestTimeout rather than by its caller.</summary>
+    public static bool TimedOut(HttpRequestMessage request) =>
+        request.Options.TryGetValue(TimeoutKey, out var timeout) && timeout.IsCancellationRequested;
 }

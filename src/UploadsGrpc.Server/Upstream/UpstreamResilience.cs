@@ -66,7 +66,8 @@ internal sealed class UpstreamResilience
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(args.Context.Properties.GetValue(WaitKey, TimeSpan.Zero)),
                 OnRetry = args =>
                 {
-                    metrics?.Retried(args.Context.Properties.GetValue(RouteKey, null)?.Template ?? "_OTHER", UpstreamErrorType.Of(args.Outcome.Exception));
+                    metrics?.Retried(args.Context.Properties.GetValue(RouteKey, null) is { } route ? route.Method.Method : "_OTHER",
+                        args.Context.Properties.GetValue(RouteKey, null)?.Template ?? "_OTHER", UpstreamErrorType.Of(args.Outcome.Exception));
                     if (logger.IsEnabled(LogLevel.Information))
                     {
                         var operation = args.Context.Properties.GetValue(RouteKey, null)?.Operation ?? "?";

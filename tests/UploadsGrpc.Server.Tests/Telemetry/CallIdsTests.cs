@@ -15,8 +15,6 @@ public sealed class CallIdsTests
         { "GetFile", new GetFileRequest { FileId = "file-d" }, null, "file-d" },
         { "DeleteFile", new DeleteFileRequest { FileId = "file-e" }, null, "file-e" },
         { "DownloadFile", new DownloadFileRequest { FileId = "file-f" }, null, "file-f" },
-        { "UploadFile resumed", new UploadFileRequest { Metadata = new UploadFileMetadata { Resume = new ResumeFrom { UploadId = "upload_g" } } }, "upload_g", null },
-        { "UploadFile new", new UploadFileRequest { Metadata = new UploadFileMetadata() }, null, null },
         { "CreateUpload", new CreateUploadRequest(), null, null },
         { "GetFile without an id", new GetFileRequest(), null, null },
     };

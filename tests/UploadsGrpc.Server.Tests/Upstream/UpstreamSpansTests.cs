@@ -79,6 +79,18 @@ public sealed class UpstreamSpansTests : IDisposable
         Assert.Equal(expected, span.GetTagItem("uploadsgrpc.upstream.request_id"));
     }
 
+    [Fact]
+    public void An_attempt_stopped_by_the_request_timeout_is_told_from_one_its_caller_cancelled()
+    {
+        using var request = Attempt(UpstreamRoute.GetFile, resendCount: 0, "files/file-a");
+        Assert.False(UpstreamAttempt.TimedOut(request));
+        using var timeout = new CancellationTokenSource();
+        request.Options.Set(UpstreamAttempt.TimeoutKey, timeout.Token);
+        Assert.False(UpstreamAttempt.TimedOut(request));
+        timeout.Cancel();
+        Assert.True(UpstreamAttempt.TimedOut(request));
+    }
+
     /// <summary>A client span, as the HttpClient instrumentation starts one, under the current span if any.</summary>
     private Activity Client(string name) => _source.StartActivity(name, ActivityKind.Client)!;
 
