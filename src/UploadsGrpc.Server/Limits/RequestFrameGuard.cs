@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using UploadsGrpc.Server.Telemetry;
 
 namespace UploadsGrpc.Server.Limits;
 
@@ -12,7 +13,7 @@ internal sealed class RequestFrameGuard(RequestDelegate next, FrameLimits limits
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!HttpMethods.IsPost(request.Method) || request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true)
+        if (!GrpcRequests.Is(request))
         {
             await next(context);
             return;

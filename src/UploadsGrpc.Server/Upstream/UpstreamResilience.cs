@@ -66,11 +66,11 @@ internal sealed class UpstreamResilience
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(args.Context.Properties.GetValue(WaitKey, TimeSpan.Zero)),
                 OnRetry = args =>
                 {
-                    metrics?.Retried(args.Context.Properties.GetValue(RouteKey, null) is { } route ? route.Method.Method : "_OTHER",
-                        args.Context.Properties.GetValue(RouteKey, null)?.Template ?? "_OTHER", UpstreamErrorType.Of(args.Outcome.Exception));
+                    var route = args.Context.Properties.GetValue(RouteKey, null);
+                    metrics?.Retried(route?.Method.Method ?? "_OTHER", route?.Template ?? "_OTHER", UpstreamErrorType.Of(args.Outcome.Exception));
                     if (logger.IsEnabled(LogLevel.Information))
                     {
-                        var operation = args.Context.Properties.GetValue(RouteKey, null)?.Operation ?? "?";
+                        var operation = route?.Operation ?? "?";
                         var reason = args.Outcome.Exception?.Message ?? "";
                         // Polly counts attempts from 0; the log names the attempt that follows, counting the first as 1.
                         ServerLog.UpstreamRetrying(logger, operation, args.AttemptNumber + 2, args.RetryDelay.TotalMilliseconds, reason);
