@@ -37,9 +37,11 @@ bash tests/deploy/run.sh | tee .artifacts/deploy.log || deploy_status=$?
 section "build"
 dotnet build UploadsGrpc.sln -c Release -warnaserror --nologo -v quiet
 
-section "format: .editorconfig, dotnet format --verify-no-changes"
+# The build already fails on the .editorconfig's style and naming rules (EnforceCodeStyleInBuild) and on every
+# analyzer warning, so this checks what it cannot: whitespace, without compiling everything a second time.
+section "format: .editorconfig, dotnet format whitespace --verify-no-changes (style and analyzers fail the build)"
 format_status=0
-if dotnet format UploadsGrpc.sln --verify-no-changes --no-restore -v quiet > .artifacts/format-output.log 2>&1; then
+if dotnet format whitespace UploadsGrpc.sln --verify-no-changes -v quiet > .artifacts/format-output.log 2>&1; then
   echo "format: 1 passed, 0 failed" | tee .artifacts/format.log
 else
   format_status=1
