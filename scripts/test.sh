@@ -53,7 +53,7 @@ section ".NET tests"
 results=.artifacts/test-results
 rm -rf "$results"; mkdir -p .artifacts
 dotnet test UploadsGrpc.sln -c Release --no-build --nologo --results-directory "$results" \
-  --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=minimal" | tee .artifacts/dotnet-test.log
+  --logger "trx;LogFilePrefix=tests" --logger "console;verbosity=minimal" | tee .artifacts/dotnet-test.log
 dotnet_passed=$(grep -oE 'Passed: +[0-9]+' .artifacts/dotnet-test.log | awk '{s+=$2} END {print s+0}')
 dotnet_failed=$(grep -oE 'Failed: +[0-9]+' .artifacts/dotnet-test.log | awk '{s+=$2} END {print s+0}')
 
