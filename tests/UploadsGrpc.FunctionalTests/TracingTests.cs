@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -119,6 +120,30 @@ public sealed class TracingTests : IClassFixture<EmulatorUpstream>, IDisposable
         {
             await _upstream.Emulator.ClearFaultsAsync();
         }
+    }
+
+    [Fact]
+    public async Task CreateFile_is_one_server_span_that_carries_the_new_files_id_with_one_child_for_its_upstream_post()
+    {
+        var content = "{\"custom_id\": \"1\"}\n"u8.ToArray();
+        using var call = Files.CreateFile();
+        await call.RequestStream.WriteAsync(new CreateFileRequest
+        {
+            Metadata = new CreateFileMetadata { Filename = "traced.jsonl", Purpose = FilePurpose.Batch, Bytes = content.Length, MimeType = "application/jsonl" },
+        });
+        await call.RequestStream.WriteAsync(new CreateFileRequest { Chunk = ByteString.CopyFrom(content) });
+        await call.RequestStream.CompleteAsync();
+        var file = (await call).File;
+
+        // The id exists only once the upstream has answered: the span gets it from the response message.
+        var server = await ServerSpanAsync("uploadsgrpc.v1.FileService/CreateFile", TelemetryIds.File, file.Id);
+        Assert.Equal(0, server.GetTagItem("rpc.grpc.status_code"));
+        Assert.Equal("CreateFile", server.GetTagItem("rpc.method"));
+        Assert.Equal("alice", server.GetTagItem("uploadsgrpc.caller"));
+        var upstream = Assert.Single(ChildrenOf(server));
+        Assert.Equal("POST /files", upstream.DisplayName);
+        Assert.Equal("/files", upstream.GetTagItem("url.template"));
+        Assert.Equal(200, upstream.GetTagItem("http.response.status_code"));
     }
 
     [Fact]
