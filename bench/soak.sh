@@ -52,33 +52,8 @@ server_bin=$root/src/UploadsGrpc.Server/bin/Release/net10.0
 emulator_dll=$root/src/UploadsGrpc.Emulator/bin/Release/net10.0/UploadsGrpc.Emulator.dll
 driver_dll=$root/bench/UploadsGrpc.Soak/bin/Release/net10.0/UploadsGrpc.Soak.dll
 emulator=http://127.0.0.1:$emu_port
-work=$(mktemp -d)
-passed=0
-failed=0
+source tests/lib/suite.sh SOAK_KEEP_WORK 2
 declare -A pid=()
-started_pids=()
-
-stop_all() { # the processes this script started, and their children; a replica still draining is killed after 2 s
-  local p
-  for p in "${started_pids[@]}"; do pkill -TERM -P "$p" 2>/dev/null; kill -TERM "$p" 2>/dev/null; done
-  for _ in $(seq 1 20); do
-    local alive=0
-    for p in "${started_pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" -eq 0 ] && break
-    sleep 0.1
-  done
-  for p in "${started_pids[@]}"; do pkill -KILL -P "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
-  wait 2>/dev/null
-}
-cleanup() {
-  stop_all 2>/dev/null
-  [ -n "${SOAK_KEEP_WORK:-}" ] && echo "work directory kept: $work" || rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-pass() { passed=$((passed + 1)); echo "ok   - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -z "${2:-}" ] || [ ! -s "$2" ] || sed 's/^/       /' "$2" | tail -"${3:-20}"; }
 note() { echo "       $1"; }
 finish() { echo "soak: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
 driver() { dotnet "$driver_dll" "$@"; }

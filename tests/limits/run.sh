@@ -22,30 +22,7 @@ sequential=${LIMITS_SEQUENTIAL:-200}
 sequential_cap=${LIMITS_SEQUENTIAL_SECONDS:-0}
 server_dll=$root/src/UploadsGrpc.Server/bin/Release/net10.0/UploadsGrpc.Server.dll
 driver_dll=$root/tests/limits/LimitsDriver/bin/Release/net10.0/LimitsDriver.dll
-work=$(mktemp -d)
-passed=0
-failed=0
-started_pids=()
-server_pid=
-
-stop_all() {
-  local p
-  for p in "${started_pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for _ in $(seq 1 50); do
-    local alive=0
-    for p in "${started_pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" -eq 0 ] && break
-    sleep 0.1
-  done
-  for p in "${started_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  wait 2>/dev/null
-}
-cleanup() { stop_all; [ -n "${LIMITS_KEEP_WORK:-}" ] && echo "work directory kept: $work" || rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-pass() { passed=$((passed + 1)); echo "ok   - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -z "${2:-}" ] || [ ! -s "$2" ] || sed 's/^/       /' "$2" | tail -20; }
+source tests/lib/suite.sh LIMITS_KEEP_WORK
 check() { # name, condition (a bash expression), log to show on failure
   if eval "$2"; then pass "$1"; else fail "$1" "${3:-}"; fi
 }

@@ -26,29 +26,7 @@ buf=$root/node_modules/.bin/buf
 server_bin=$root/src/UploadsGrpc.Server/bin/Release/net10.0
 rules=$root/deploy/prometheus/uploadsgrpc-rules.yml
 rules_test=$root/deploy/prometheus/uploadsgrpc-rules.test.yml
-work=$(mktemp -d)
-passed=0
-failed=0
-started_pids=()
-
-stop_all() {
-  local p
-  for p in "${started_pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for _ in $(seq 1 50); do
-    local alive=0
-    for p in "${started_pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" -eq 0 ] && break
-    sleep 0.1
-  done
-  for p in "${started_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  wait 2>/dev/null
-}
-cleanup() { stop_all; [ -n "${TELEMETRY_KEEP_WORK:-}" ] && echo "work directory kept: $work" || rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-pass() { passed=$((passed + 1)); echo "ok   - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -z "${2:-}" ] || [ ! -s "$2" ] || sed 's/^/       /' "$2" | tail -"${3:-20}"; }
+source tests/lib/suite.sh TELEMETRY_KEEP_WORK
 finish() { echo "telemetry: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
 same() { # name, actual, expected: exact equality, both shown on failure
   if [ "$2" = "$3" ]; then pass "$1"
