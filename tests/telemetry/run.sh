@@ -36,6 +36,15 @@ same() { # name, actual, expected: exact equality, both shown on failure
   fi
 }
 now() { date +%s.%N; }
+until_200() { # url, tries, pause: asks until the answer is 200; the last status is left in $code
+  local i
+  code=000
+  for ((i = 0; i < $2; i++)); do
+    code=$(curl -sS --max-time 2 -o /dev/null -w '%{http_code}' "$1" 2>/dev/null) && [ "$code" = 200 ] && return 0
+    sleep "$3"
+  done
+  return 1
+}
 later() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; } # a > b, as decimals
 
 # Three free ports on 127.0.0.1, held together while the kernel picks them so they differ.
@@ -139,12 +148,7 @@ for _ in $(seq 1 150); do
 done
 if grep -q '"SERVING"' "$work/health.json"; then pass "the server answers health SERVING on $server"
 else fail "the server never answered health SERVING on $server within 30 s:" "$work/server.log"; finish; fi
-code=000
-for _ in $(seq 1 50); do
-  code=$(curl -sS --max-time 2 -o /dev/null -w '%{http_code}' "$admin/metrics" 2>/dev/null) && [ "$code" = 200 ] && break
-  sleep 0.2
-done
-if [ "$code" = 200 ]; then pass "the admin port answers GET /metrics on $admin"
+if until_200 "$admin/metrics" 50 0.2; then pass "the admin port answers GET /metrics on $admin"
 else fail "the admin port never answered GET $admin/metrics with 200 within 10 s (last: $code):" "$work/server.log"; finish; fi
 if grep -qF "Admin: Prometheus metrics at $admin/metrics (HTTP/1.1)" "$work/server.log"; then pass "the server logs where the admin port serves the metrics"
 else fail "no 'Admin: Prometheus metrics at $admin/metrics (HTTP/1.1)' in the server's log:" "$work/server.log"; fi
@@ -188,12 +192,7 @@ else fail "promtool check config refuses the generated prometheus.yml:" "$work/c
 (exec prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
   --web.listen-address="127.0.0.1:$prom_port") > "$work/prometheus.log" 2>&1 &
 started_pids+=($!)
-code=000
-for _ in $(seq 1 120); do
-  code=$(curl -sS --max-time 2 -o /dev/null -w '%{http_code}' "$prom/-/ready" 2>/dev/null) && [ "$code" = 200 ] && break
-  sleep 0.25
-done
-if [ "$code" = 200 ]; then pass "prometheus is ready on $prom"
+if until_200 "$prom/-/ready" 120 0.25; then pass "prometheus is ready on $prom"
 else fail "prometheus was not ready on $prom within 30 s (last: $code):" "$work/prometheus.log"; finish; fi
 
 # The first ListFiles, and a scrape that saw it: its series then grows between scrapes, so the rates below are

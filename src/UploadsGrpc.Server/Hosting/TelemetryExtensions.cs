@@ -75,7 +75,6 @@ internal static class TelemetryExtensions
             {
                 metrics.AddPrometheusExporter();
             }
-
         });
         // Spans only where something takes them: recording spans nobody exports would cost every call for nothing.
         if (configuration.GetValue("Telemetry:Traces", defaultValue: otlpTraces))

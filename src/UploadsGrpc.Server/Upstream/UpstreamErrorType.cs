@@ -9,10 +9,13 @@ namespace UploadsGrpc.Server.Upstream;
 /// </summary>
 internal static class UpstreamErrorType
 {
+    /// <summary>An attempt that Upstream:RequestTimeout stopped, whichever exception says so.</summary>
+    public const string Timeout = "timeout";
+
     public static string Of(Exception? failure) => failure switch
     {
         UpstreamException upstream => ((int)upstream.StatusCode).ToString(CultureInfo.InvariantCulture),
-        UpstreamTimeoutException => "timeout",
+        UpstreamTimeoutException => Timeout,
         UpstreamProtocolException or UpstreamBodyTooLargeException => "invalid_response",
         HttpRequestException http => Snake(http.HttpRequestError),
         OperationCanceledException => "canceled",

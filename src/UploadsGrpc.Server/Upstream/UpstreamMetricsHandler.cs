@@ -25,7 +25,7 @@ internal sealed class UpstreamMetricsHandler(UploadsGrpcMetrics metrics, TimePro
         catch (Exception failure)
         {
             // The request timeout reaches this handler as a plain cancellation; the client turns it into its own exception later.
-            var errorType = failure is OperationCanceledException && UpstreamAttempt.TimedOut(request) ? "timeout" : UpstreamErrorType.Of(failure);
+            var errorType = failure is OperationCanceledException && UpstreamAttempt.TimedOut(request) ? UpstreamErrorType.Timeout : UpstreamErrorType.Of(failure);
             metrics.UpstreamRequested(route.Method.Method, route.Template, statusCode: null, errorType, clock.GetElapsedTime(started));
             throw;
         }
