@@ -255,8 +255,15 @@ if [ "$series" -gt 0 ] && [ "$others" -eq 0 ]; then pass "all $series uploadsgrp
 else fail "$others of $series uploadsgrpc_ series lack otel_scope_name=\"UploadsGrpc.Server\""; fi
 
 # ---------------------------------------------------------------- 3b. the rules on the real series
-if wait_for_sample 'timestamp(uploadsgrpc:server_call_errors:ratio_rate5m)' "$(awk -v t="$t2" 'BEGIN { printf "%.3f", t + 1 }')" > "$work/wait.log"; then
-  pass "prometheus evaluated the rules file on a scrape after the calls"
+# rate() needs two samples of a series, and the GetFile series begin with the script's calls: the rules are read
+# once every call series has two scrapes' samples and Prometheus has evaluated the rules since.
+for _ in $(seq 1 80); do
+  [ "$(query 'min(count_over_time(uploadsgrpc_server_call_duration_seconds_count{rpc_service=~"uploadsgrpc.v1.*"}[5m])) >= 2')" != "" ] && break
+  sleep 0.25
+done
+t3=$(now)
+if wait_for_sample 'timestamp(uploadsgrpc:server_call_errors:ratio_rate5m)' "$t3" > "$work/wait.log"; then
+  pass "prometheus evaluated the rules file once every call series had two samples"
 else fail "prometheus did not evaluate the rules after the calls:" "$work/wait.log"; grep -i 'rule' "$work/prometheus.log" | tail -5; fi
 same "rules: the calls by method and status have a rate each" \
   "$(query 'uploadsgrpc:server_calls:rate5m' job rpc_service rpc_method rpc_grpc_status_code | sed 's/ [^ ]*$//')" \
